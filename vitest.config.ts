@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config'
+
+// One config, one project per workspace package. Integration projects talk to a
+// real Redis and real SQLite files, so they run their files one at a time.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'flow', root: 'packages/flow', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'mail', root: 'packages/mail', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'queue', root: 'packages/queue', include: ['src/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'api',
+          root: 'apps/api',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'worker',
+          root: 'apps/worker',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
