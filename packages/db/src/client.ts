@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate as runMigrations } from 'drizzle-orm/better-sqlite3/migrator'
+import * as schema from './schema.ts'
+
+/** The drizzle database of Replyflow, with its schema. */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+/** The transaction object drizzle passes to `db.transaction(...)`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/** A database or a transaction: repositories accept either. */
+export type DbOrTx = Db | Tx
+
+/** Where the generated, committed migrations live. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url))
+
+/**
+ * Opens (creating if needed, folder included) the SQLite file at `path` with
+ * WAL, foreign keys and a busy timeout, so concurrent readers never block the
+ * writer and a second writer waits instead of failing.
+ */
+export function createDb(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('synchronous = NORMAL')
+  return drizzle({ client: sqlite, schema, casing: 'snake_case' })
+}
+
+/** Applies every pending migration (idempotent; run at start). */
+export function migrate(db: Db, migrationsFolder: string = MIGRATIONS_FOLDER): void {
+  runMigrations(db, { migrationsFolder })
+}
+
+/** Closes the underlying SQLite handle. */
+export function closeDb(db: Db): void {
+  db.$client.close()
+}

@@ -1,0 +1,54 @@
+/** Value sets of the schema's text columns, as `as const` lists with derived unions. */
+
+/** Who a user is: admins configure, agents answer. */
+export const USER_ROLES = ['admin', 'agent'] as const
+export type UserRole = (typeof USER_ROLES)[number]
+
+export const AGENT_STATUSES = ['online', 'offline'] as const
+export type AgentStatus = (typeof AGENT_STATUSES)[number]
+
+export const CONVERSATION_STATUSES = ['open', 'closed'] as const
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
+
+/** `in`: from the customer; `out`: to the customer. */
+export const DIRECTIONS = ['in', 'out'] as const
+export type Direction = (typeof DIRECTIONS)[number]
+
+export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const
+export type AuthorType = (typeof AUTHOR_TYPES)[number]
+
+/** Run status (DESIGN.md §4). */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+/** Delivery status (docs/internals.md, "Deliveries"). */
+export const DELIVERY_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'retrying',
+  'delivered',
+  'failed',
+  'complained',
+  'suppressed',
+] as const
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+
+/** Deliveries in these states are done: a worker never sends them again. */
+export const FINAL_DELIVERY_STATUSES = ['sent', 'delivered', 'failed', 'complained', 'suppressed'] as const
+
+export const RECIPIENT_TYPES = ['agent', 'customer'] as const
+export type RecipientType = (typeof RECIPIENT_TYPES)[number]
+
+/** What inbound checks noticed about a message. */
+export interface MessageFlags {
+  autoReply?: boolean
+  unverifiedSender?: boolean
+  spam?: boolean
+  [flag: string]: boolean | undefined
+}
+
+/** Any JSON value, for JSON columns whose shape belongs to another part. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue }
