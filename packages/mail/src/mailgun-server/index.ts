@@ -1,0 +1,14 @@
+/**
+ * @replyflow/mail/mailgun-server — a local server speaking Mailgun's documented
+ * sending API, for tests and the dev mailbox. Talk to it with the real
+ * mailgun.js client (`url` option); control it under `/mailbox`.
+ */
+export { mailgunServer } from './plugin.ts'
+export type { MailgunServerOptions } from './plugin.ts'
+export { startMailgunServer } from './standalone.ts'
+export type { RunningMailgunServer, StartMailgunServerOptions } from './standalone.ts'
+export { createMailbox, defaultFailureMessage } from './mailbox.ts'
+export type { Mailbox, PlannedFailure, RecordedAttachment, RecordedMessage } from './mailbox.ts'
+export { RecordedMessageSchema } from './control.routes.ts'
+export { MAX_TAGS } from './messages.routes.ts'
+export { isMailgunAuth } from './auth.ts'

@@ -1,0 +1,31 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { createMailbox, type Mailbox } from './mailbox.ts'
+import { mailgunServer } from './plugin.ts'
+
+export interface StartMailgunServerOptions {
+  apiKey: string
+  /** 0 (the default) picks a free port. */
+  port?: number
+  host?: string
+  mailbox?: Mailbox
+}
+
+/** A running local Mailgun server: its base URL (the mailgun.js `url` option) and its mailbox. */
+export interface RunningMailgunServer {
+  url: string
+  mailbox: Mailbox
+  app: FastifyInstance
+  close(): Promise<void>
+}
+
+/** Starts the Mailgun-compatible server on its own port. */
+export async function startMailgunServer(options: StartMailgunServerOptions): Promise<RunningMailgunServer> {
+  const mailbox = options.mailbox ?? createMailbox()
+  const app = Fastify({ logger: false })
+  await app.register(mailgunServer, { apiKey: options.apiKey, mailbox })
+  const host = options.host ?? '127.0.0.1'
+  await app.listen({ port: options.port ?? 0, host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  return { url: `http://${host}:${port}`, mailbox, app, close: () => app.close() }
+}
