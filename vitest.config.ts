@@ -26,6 +26,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      'apps/editor/vitest.config.ts',
     ],
   },
 })

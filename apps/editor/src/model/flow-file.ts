@@ -1,0 +1,31 @@
+import { FLOW_ISSUES, validateFlow, type FlowDefinition, type ValidationIssue } from '@replyflow/flow'
+
+/** A flow definition as a downloadable JSON file (the format of DESIGN.md §4). */
+export function exportFlowFile(definition: FlowDefinition): string {
+  return `${JSON.stringify(definition, null, 2)}\n`
+}
+
+/** The schema problems of a value; none means it has a definition's shape. */
+function shapeIssues(value: unknown): ValidationIssue[] {
+  return validateFlow(value).filter((issue) => issue.code === FLOW_ISSUES.schema)
+}
+
+function hasDefinitionShape(value: unknown): value is FlowDefinition {
+  return shapeIssues(value).length === 0
+}
+
+/**
+ * Reads an exported file back. Only its shape is checked here (the same JSON
+ * Schema the API uses); every other rule shows in the issues list once imported.
+ */
+export function parseFlowFile(text: string): { ok: true; definition: FlowDefinition } | { ok: false; issues: ValidationIssue[] } {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    return { ok: false, issues: [{ code: FLOW_ISSUES.schema, message: detail, params: { path: '/', detail } }] }
+  }
+  if (hasDefinitionShape(parsed)) return { ok: true, definition: parsed }
+  return { ok: false, issues: shapeIssues(parsed) }
+}

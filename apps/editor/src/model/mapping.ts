@@ -1,0 +1,108 @@
+import { markRaw } from 'vue'
+import { MarkerType, type Connection, type Edge, type Node } from '@vue-flow/core'
+import { NODE_RESULTS, RESULT_LABELS, type FlowDefinition, type FlowEdge, type FlowNode, type Locale, type NodeResult, type Position } from '@replyflow/flow'
+import type { Intent } from './intents.ts'
+
+/**
+ * The one place that knows how a flow definition looks on a Vue Flow canvas,
+ * and how a canvas gesture reads back as an intent. The definition is the
+ * source of truth; everything here is a projection of it.
+ */
+
+/** The single Vue Flow node type: the node component dispatches on the flow node's kind. */
+export const CANVAS_NODE_TYPE = 'step'
+/** Id of every node's input handle; output handles are named after their result. */
+export const INPUT_HANDLE = 'in'
+
+/** What a canvas node carries: the definition's node, as is. */
+export interface StepData {
+  node: FlowNode
+}
+
+export type CanvasNode = Node<StepData>
+export type CanvasEdge = Edge
+
+/** Colours of results, shared by handles, edges and the minimap. */
+export const RESULT_COLOURS: Record<NodeResult, string> = {
+  SUCCESS: '#16a34a',
+  FALSE: '#d97706',
+  FAILURE: '#dc2626',
+}
+
+// Mapped objects are cached per definition object (definitions are immutable):
+// a node that did not change maps to the very same canvas node, so Vue Flow and
+// Vue skip it. This keeps a 500-node flow cheap to update.
+const nodeCache = new WeakMap<FlowNode, CanvasNode>()
+const edgeCache = new WeakMap<FlowEdge, { locale: Locale; extraClass: string; edge: CanvasEdge }>()
+
+/** The canvas node of a flow node. */
+export function toCanvasNode(node: FlowNode): CanvasNode {
+  let mapped = nodeCache.get(node)
+  if (!mapped) {
+    mapped = {
+      id: node.id,
+      type: CANVAS_NODE_TYPE,
+      // A copy: Vue Flow owns the canvas position while a node is dragged.
+      position: { x: node.position.x, y: node.position.y },
+      data: markRaw({ node }),
+    }
+    nodeCache.set(node, mapped)
+  }
+  return mapped
+}
+
+/** The canvas edge of a flow edge: from the source's result handle, labelled and coloured by result. */
+export function toCanvasEdge(edge: FlowEdge, locale: Locale, extraClass = ''): CanvasEdge {
+  const cached = edgeCache.get(edge)
+  if (cached && cached.locale === locale && cached.extraClass === extraClass) return cached.edge
+  const colour = RESULT_COLOURS[edge.result]
+  const mapped: CanvasEdge = {
+    id: edge.id,
+    source: edge.source,
+    target: edge.target,
+    sourceHandle: edge.result,
+    targetHandle: INPUT_HANDLE,
+    type: 'smoothstep',
+    label: RESULT_LABELS[edge.result][locale],
+    class: `result-${edge.result.toLowerCase()} ${extraClass}`.trim(),
+    style: { stroke: colour, strokeWidth: 2 },
+    labelStyle: { fill: colour, fontWeight: 600, fontSize: '11px' },
+    labelBgStyle: { fill: '#ffffff' },
+    labelBgPadding: [4, 2],
+    labelBgBorderRadius: 4,
+    markerEnd: { type: MarkerType.ArrowClosed, color: colour, width: 18, height: 18 },
+    data: markRaw({ edge }),
+  }
+  edgeCache.set(edge, { locale, extraClass, edge: mapped })
+  return mapped
+}
+
+/** Everything the canvas shows for a definition. `edgeClass` decorates edges (run path, diff). */
+export function toCanvas(
+  definition: FlowDefinition,
+  locale: Locale,
+  edgeClass: (edge: FlowEdge) => string = () => '',
+): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
+  return {
+    nodes: definition.nodes.map(toCanvasNode),
+    edges: definition.edges.map((edge) => toCanvasEdge(edge, locale, edgeClass(edge))),
+  }
+}
+
+function isResult(value: unknown): value is NodeResult {
+  return typeof value === 'string' && (NODE_RESULTS as readonly string[]).includes(value)
+}
+
+/** The intent a handle-to-handle drag expresses, or null when it connects nothing meaningful. */
+export function connectionToIntent(connection: Connection): Intent | null {
+  if (!isResult(connection.sourceHandle)) return null
+  return { type: 'connect', source: connection.source, result: connection.sourceHandle, target: connection.target }
+}
+
+/** Canvas nodes whose drag just ended, read back as a move intent (null if nothing moved). */
+export function dragToIntent(moved: readonly { id: string; position: Position }[]): Intent | null {
+  if (moved.length === 0) return null
+  const positions: Record<string, Position> = {}
+  for (const node of moved) positions[node.id] = { x: node.position.x, y: node.position.y }
+  return { type: 'move-nodes', positions }
+}
