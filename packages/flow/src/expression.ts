@@ -104,8 +104,9 @@ export function compileExpression(source: string): CompiledExpression {
     variables,
     evaluate(values) {
       const scope: Record<string, unknown> = {}
-      // Only the names the expression reads, each defaulting to null: nothing else leaks in.
-      for (const name of variables) scope[name] = toCelValue(values[name] ?? null)
+      // Only the names the expression reads, each defaulting to null: nothing else leaks in,
+      // not even what `values` inherits (`constructor`, `toString`).
+      for (const name of variables) scope[name] = toCelValue(Object.hasOwn(values, name) ? values[name] : null)
       return program(scope)
     },
   }
