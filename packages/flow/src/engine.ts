@@ -119,7 +119,8 @@ function readField(context: RunContext, state: RunState, field: string, category
     }
   }
   if (category === 'standard') return null
-  return context.customer.custom[field] ?? null
+  // Own fields only: a field named `constructor` or `__proto__` must not read the object's prototype.
+  return Object.hasOwn(context.customer.custom, field) ? (context.customer.custom[field] ?? null) : null
 }
 
 function recipientsFor(state: RunState, channel: Channel): Recipient[] {
