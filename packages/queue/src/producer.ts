@@ -2,17 +2,21 @@ import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { JOBS, QUEUES, assertJobId, type RunFlowJob, type SendMailJob } from './names.ts'
 
-/** Retry policy of each queue: operational failures back off exponentially (jitter added by the worker). */
+/**
+ * Retry policy of each queue: operational failures back off exponentially,
+ * with jitter so jobs that failed together (Redis or Mailgun away) don't all
+ * come back in the same instant.
+ */
 export const JOB_OPTIONS = {
   [QUEUES.flowRuns]: {
     attempts: 5,
-    backoff: { type: 'exponential', delay: 1_000 },
+    backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
     removeOnComplete: { count: 1_000 },
     removeOnFail: { count: 5_000 },
   },
   [QUEUES.mailOut]: {
     attempts: 6,
-    backoff: { type: 'exponential', delay: 2_000 },
+    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
     removeOnComplete: { count: 1_000 },
     removeOnFail: { count: 5_000 },
   },

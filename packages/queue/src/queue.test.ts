@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto'
+import { Queue, QueueEvents, type Job } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { QUEUES, createProducer, createQueueInspector, createQueueWorker, producerConnection, workerConnection, type Producer, type RunFlowJob } from './index.ts'
+
+const REDIS_URL = 'redis://127.0.0.1:6379'
+
+describe('queue helpers on a real Redis', () => {
+  let prefix: string
+  let connections: Redis[]
+  let producer: Producer
+  const closers: (() => Promise<unknown>)[] = []
+
+  beforeEach(() => {
+    prefix = `rf-test-${randomUUID()}`
+    connections = [producerConnection(REDIS_URL), workerConnection(REDIS_URL)]
+    producer = createProducer({ connection: connections[0]!, prefix })
+  })
+
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close()
+    await producer.close()
+    for (const name of Object.values(QUEUES)) {
+      const queue = new Queue(name, { connection: connections[0]!, prefix })
+      await queue.obliterate({ force: true })
+      await queue.close()
+    }
+    for (const connection of connections) connection.disconnect()
+  })
+
+  it('enqueues a run once however often it is handed over', async () => {
+    await producer.enqueueRuns(['01RUNAAAAAAAAAAAAAAAAAAAAA'])
+    await producer.enqueueRuns(['01RUNAAAAAAAAAAAAAAAAAAAAA', '01RUNBBBBBBBBBBBBBBBBBBBBB'])
+    const inspector = createQueueInspector({ connection: connections[0]!, prefix })
+    closers.push(() => inspector.close())
+    const depths = await inspector.depths()
+    expect(depths[QUEUES.flowRuns].waiting).toBe(2)
+    expect(depths[QUEUES.mailOut].waiting).toBe(0)
+  })
+
+  it('hands a job whose worker died mid-run to another worker', async () => {
+    const events = new QueueEvents(QUEUES.flowRuns, { connection: workerConnection(REDIS_URL), prefix })
+    closers.push(() => events.close())
+    await events.waitUntilReady()
+
+    let startedByFirst!: () => void
+    const firstStarted = new Promise<void>((resolve) => (startedByFirst = resolve))
+    const first = createQueueWorker<RunFlowJob>({
+      queue: QUEUES.flowRuns,
+      connection: connections[1]!,
+      prefix,
+      concurrency: 1,
+      lockMs: 1_000,
+      processor: () => {
+        startedByFirst()
+        // Never finishes: this worker "dies" holding the job.
+        return new Promise<void>(() => {})
+      },
+    })
+    await producer.enqueueRuns(['01RUNCCCCCCCCCCCCCCCCCCCCC'])
+    await firstStarted
+    // Closing with force stops lock renewal without finishing the job, as SIGKILL would.
+    await first.close(true)
+
+    const processedBy: string[] = []
+    const secondConnection = workerConnection(REDIS_URL)
+    connections.push(secondConnection)
+    const second = createQueueWorker<RunFlowJob>({
+      queue: QUEUES.flowRuns,
+      connection: secondConnection,
+      prefix,
+      concurrency: 1,
+      lockMs: 1_000,
+      processor: async (job: Job<RunFlowJob, void, string>) => {
+        processedBy.push(job.data.runId)
+      },
+    })
+    closers.push(() => second.close())
+    const runs = new Queue<RunFlowJob>(QUEUES.flowRuns, { connection: connections[0]!, prefix })
+    closers.push(() => runs.close())
+    const job = await runs.getJob('01RUNCCCCCCCCCCCCCCCCCCCCC')
+    await job!.waitUntilFinished(events, 20_000)
+    expect(processedBy).toEqual(['01RUNCCCCCCCCCCCCCCCCCCCCC'])
+  })
+})
