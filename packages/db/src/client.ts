@@ -42,3 +42,8 @@ export function migrate(db: Db, migrationsFolder: string = MIGRATIONS_FOLDER): v
 export function closeDb(db: Db): void {
   db.$client.close()
 }
+
+/** Whether the database answers a trivial query; for readiness probes. */
+export function pingDb(db: Db): boolean {
+  return db.$client.prepare<[], { ok: number }>('SELECT 1 AS ok').get()?.ok === 1
+}

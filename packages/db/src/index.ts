@@ -1,5 +1,5 @@
 /** @replyflow/db — the SQLite schema, migrations and repositories (drizzle-orm on better-sqlite3). */
-export { MIGRATIONS_FOLDER, closeDb, createDb, migrate } from './client.ts'
+export { MIGRATIONS_FOLDER, closeDb, createDb, migrate, pingDb } from './client.ts'
 export type { Db, DbOrTx, Tx } from './client.ts'
 export { newId } from './id.ts'
 export {
@@ -49,3 +49,19 @@ export {
   webhookTokens,
 } from './schema.ts'
 export type { DeliveryError, RunResume } from './schema.ts'
+export {
+  countUsers,
+  deleteSession,
+  findAgentIdOfUser,
+  findApiKeyUser,
+  findSessionUser,
+  findUser,
+  findUserForLogin,
+  insertApiKey,
+  insertSession,
+  insertUser,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from './repositories/users.ts'
+export type { ApiKeyRecord, UserRecord } from './repositories/users.ts'

@@ -1,0 +1,68 @@
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { installAccessControl } from './auth/access.ts'
+import { apiKeyRoutes } from './auth/api-keys.routes.ts'
+import { authRoutes } from './auth/auth.routes.ts'
+import type { AppDeps } from './deps.ts'
+import { installErrorHandler } from './error-handler.ts'
+import { ApiError } from './errors.ts'
+import { healthRoutes } from './health.routes.ts'
+
+/** Largest JSON body accepted (a flow of FLOW_LIMITS size fits well within it). */
+export const BODY_LIMIT = 1024 * 1024
+
+/**
+ * Builds the Fastify app: external plugins, then app plugins, then routes,
+ * with one error handler. Opens nothing itself: connections come in `deps`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    // Ids in our URLs are short; a long URL is an attack or a bug.
+    routerOptions: { maxParamLength: 200 },
+  })
+    .setValidatorCompiler(TypeBoxValidatorCompiler)
+    .withTypeProvider<TypeBoxTypeProvider>()
+
+  installErrorHandler(app)
+
+  await app.register(cookie)
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'API_RATE_LIMITED', `too many attempts, try again in ${context.after}`),
+  })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Replyflow API', version: '1.0.0', description: 'Two-way customer e-mail: flows, runs, conversations.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'rf_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
+
+  await app.register(healthRoutes, { deps })
+
+  await app.register(
+    async (api) => {
+      installAccessControl(api, deps)
+      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
+      await api.register(authRoutes, { deps })
+      await api.register(apiKeyRoutes, { deps })
+    },
+    { prefix: '/api/v1' },
+  )
+
+  return app
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { AppDeps } from '../deps.ts'
+import { unauthorized } from '../errors.ts'
+import { errorResponses, UserSchema } from '../schemas.ts'
+import { principalOf } from './access.ts'
+import { login, logout, publicUser } from './auth.service.ts'
+import { SESSION_COOKIE } from './principal.ts'
+
+/** Login attempts allowed per client address per minute. */
+export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 }
+
+/** `auth/login`, `auth/logout`, `auth/me`. */
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public', rateLimit: LOGIN_RATE_LIMIT },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with e-mail and password; sets the session cookie',
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: UserSchema }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = await login(deps, request.body.email, request.body.password)
+      if (!session) throw unauthorized('wrong e-mail or password')
+      const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https'
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        expires: session.expiresAt,
+      })
+      return { user: session.user }
+    },
+  )
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { access: 'user' },
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      if (principal.sessionId) logout(deps.db, principal.sessionId)
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/auth/me',
+    {
+      config: { access: 'user' },
+      schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: Type.Object({ user: UserSchema }), ...errorResponses } },
+    },
+    async (request) => ({ user: publicUser(deps.db, principalOf(request).user) }),
+  )
+}

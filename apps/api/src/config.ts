@@ -1,0 +1,107 @@
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+
+// The only module that reads process.env (STYLE.md, "Config and logging").
+
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/replyflow.db' }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  MAILGUN_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  MAILGUN_DOMAIN: Type.Optional(Type.String({ minLength: 1 })),
+  MAILGUN_URL: Type.String({ pattern: '^https?://', default: 'https://api.mailgun.net' }),
+  MAILGUN_WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+})
+type Env = Static<typeof EnvSchema>
+
+/** The API's configuration, parsed once at start from the environment. */
+export interface Config {
+  port: number
+  databasePath: string
+  redisUrl: string
+  mailgun: {
+    /** Unset: outbound mail goes to the built-in dev mailbox. */
+    apiKey: string | null
+    domain: string | null
+    url: string
+    /** Verifies Mailgun's webhook signatures; required when `apiKey` is set. */
+    webhookSigningKey: string | null
+  }
+  /** On when no Mailgun API key is configured: mail goes to the dev mailbox at `/dev/mailgun`. */
+  devMailbox: boolean
+  /** The first admin, created on first start when there is no user yet. */
+  admin: { email: string; password: string } | null
+  /** Bearer token of workers on `/internal/v1`; unset: the worker surface refuses every call. */
+  workerToken: string | null
+}
+
+/** Every problem found in the environment, one line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const NAMES = Object.keys(EnvSchema.properties)
+
+/** Parses the environment into a `Config`, or throws a `ConfigError` listing every problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in most shells' `VAR= command`.
+  const raw = Object.fromEntries(NAMES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])))
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  const problems = [...Value.Errors(EnvSchema, converted)].map((error) => {
+    const name = error.instancePath.replace(/^\//, '')
+    return `${name}: ${error.message} (got ${JSON.stringify(raw[name] ?? null)})`
+  })
+  if (problems.length === 0 && Value.Check(EnvSchema, converted)) {
+    problems.push(...crossFieldProblems(converted))
+    if (problems.length === 0) return toConfig(converted)
+  }
+  throw new ConfigError(problems)
+}
+
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = []
+  if (env.MAILGUN_API_KEY && !env.MAILGUN_WEBHOOK_SIGNING_KEY) {
+    problems.push('MAILGUN_WEBHOOK_SIGNING_KEY: required when MAILGUN_API_KEY is set (Mailgun → Sending → Webhooks → HTTP webhook signing key)')
+  }
+  if (env.MAILGUN_API_KEY && !env.MAILGUN_DOMAIN) {
+    problems.push('MAILGUN_DOMAIN: required when MAILGUN_API_KEY is set')
+  }
+  if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+    problems.push('ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither')
+  }
+  return problems
+}
+
+function toConfig(env: Env): Config {
+  return {
+    port: env.PORT,
+    databasePath: env.DATABASE_PATH,
+    redisUrl: env.REDIS_URL,
+    mailgun: {
+      apiKey: env.MAILGUN_API_KEY ?? null,
+      domain: env.MAILGUN_DOMAIN ?? null,
+      url: env.MAILGUN_URL.replace(/\/+$/, ''),
+      webhookSigningKey: env.MAILGUN_WEBHOOK_SIGNING_KEY ?? null,
+    },
+    devMailbox: !env.MAILGUN_API_KEY,
+    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
+    workerToken: env.WORKER_TOKEN ?? null,
+  }
+}
+
+/** Reads `process.env`; on a bad environment prints every problem and exits 1. */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+}

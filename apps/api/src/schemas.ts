@@ -1,0 +1,47 @@
+import Type, { type TSchema } from 'typebox'
+import { ErrorResponseSchema } from './errors.ts'
+
+/** `T | null`, for JSON fields that may be null. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** A list answer: every list is `{ items: [...] }` (DESIGN.md §4). */
+export const Items = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
+
+/** A paginated list: `nextCursor` is null on the last page. */
+export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) })
+
+/** Row ids (newId) and other path ids. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+
+/** Query of a cursor-paginated list. */
+export const PageQuery = {
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+}
+
+/** A lowercase-insensitive e-mail address, length-limited. */
+export const Email = Type.String({ format: 'email', maxLength: 254 })
+
+/** A short human name. */
+export const Name = Type.String({ minLength: 1, maxLength: 200 })
+
+/** The documented error answers every route may give. */
+export const errorResponses = {
+  400: ErrorResponseSchema,
+  401: ErrorResponseSchema,
+  403: ErrorResponseSchema,
+  404: ErrorResponseSchema,
+  409: ErrorResponseSchema,
+  413: ErrorResponseSchema,
+  422: ErrorResponseSchema,
+  429: ErrorResponseSchema,
+} as const
+
+/** A user as the API shows it. */
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('agent')]),
+  agentId: Nullable(Type.String()),
+})

@@ -1,0 +1,46 @@
+import { closeDb, createDb, migrate, type Db } from '@replyflow/db'
+import { createProducer, producerConnection, type Producer } from '@replyflow/queue'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import { ensureFirstAdmin } from './auth/auth.service.ts'
+import type { Config } from './config.ts'
+import type { AppDeps } from './deps.ts'
+
+/** A running API process: its app and connections, and how to close them in order. */
+export interface ApiServer {
+  app: FastifyInstance
+  deps: AppDeps
+  /** The address it listens on, e.g. `http://0.0.0.0:3000`. */
+  address: string
+  close(): Promise<void>
+}
+
+/**
+ * Opens the database (migrating it), Redis and the producer, builds the app,
+ * creates the first admin and listens. `close()` stops accepting requests,
+ * lets in-flight ones finish, then closes the connections.
+ */
+export async function startServer(config: Config, logger: Logger, options: { host?: string } = {}): Promise<ApiServer> {
+  const db: Db = createDb(config.databasePath)
+  migrate(db)
+  const redis = producerConnection(config.redisUrl)
+  // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile.
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
+  const producer: Producer = createProducer({ connection: redis })
+  const deps: AppDeps = { config, db, producer, redis, logger, now: Date.now }
+  await ensureFirstAdmin(deps)
+  const app = await buildApp(deps)
+  const address = await app.listen({ port: config.port, host: options.host ?? '0.0.0.0' })
+  return {
+    app,
+    deps,
+    address,
+    async close() {
+      await app.close()
+      await producer.close()
+      redis.disconnect()
+      closeDb(db)
+    },
+  }
+}

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from './helper.ts'
+
+let t: TestApp
+beforeEach(async () => {
+  t = await buildTestApp()
+})
+afterEach(async () => {
+  await t.close()
+})
+
+const login = (email: string, password: string) =>
+  t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, as: null })
+
+describe('auth/login', () => {
+  it('logs in with the right password and sets an httpOnly, SameSite=Lax session cookie', async () => {
+    const res = await login('ADMIN@example.com', t.admin.password)
+    expect(res.statusCode).toBe(200)
+    expect(res.json().user).toMatchObject({ email: 'admin@example.com', role: 'admin' })
+    const cookie = res.cookies.find((c) => c.name === 'rf_session')
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' })
+    expect(cookie?.secure).toBeFalsy()
+
+    const me = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { cookie: `rf_session=${cookie?.value}` } })
+    expect(me.statusCode).toBe(200)
+    expect(me.json().user.email).toBe('admin@example.com')
+  })
+
+  it('marks the cookie Secure behind an https proxy', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: t.admin.email, password: t.admin.password },
+      headers: { 'x-forwarded-proto': 'https' },
+      as: null,
+    })
+    expect(res.cookies.find((c) => c.name === 'rf_session')?.secure).toBe(true)
+  })
+
+  it('refuses a wrong password and an unknown user alike with 401', async () => {
+    const wrong = await login(t.admin.email, 'not-the-password')
+    const unknown = await login('nobody@example.com', 'whatever')
+    for (const res of [wrong, unknown]) {
+      expect(res.statusCode).toBe(401)
+      expect(res.json()).toEqual({ error: { code: 'API_UNAUTHORIZED', message: 'wrong e-mail or password' } })
+      expect(res.headers['set-cookie']).toBeUndefined()
+    }
+  })
+
+  it('rate-limits login attempts with 429', async () => {
+    const answers: number[] = []
+    for (let i = 0; i < 12; i++) answers.push((await login(t.admin.email, 'wrong')).statusCode)
+    expect(answers.slice(0, 10).every((code) => code === 401)).toBe(true)
+    const limited = await login(t.admin.email, t.admin.password)
+    expect(limited.statusCode).toBe(429)
+    expect(limited.json().error.code).toBe('API_RATE_LIMITED')
+  })
+
+  it('rejects a body with unknown fields with 400 and the documented error shape', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: t.admin.email, password: t.admin.password, role: 'admin' },
+      as: null,
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('API_VALIDATION')
+    expect(res.json().error.details).toBeInstanceOf(Array)
+  })
+})
+
+describe('sessions', () => {
+  it('logout ends the session', async () => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/auth/logout' })
+    expect(res.statusCode).toBe(204)
+    const me = await t.request({ method: 'GET', url: '/api/v1/auth/me' })
+    expect(me.statusCode).toBe(401)
+  })
+
+  it('answers 401 without credentials and with a forged cookie', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null })).statusCode).toBe(401)
+    const forged = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { cookie: 'rf_session=forged' } })
+    expect(forged.statusCode).toBe(401)
+    expect(forged.json().error.code).toBe('API_UNAUTHORIZED')
+  })
+
+  it('expires sessions after their lifetime', async () => {
+    t.clock.now += 15 * 24 * 60 * 60 * 1000
+    expect((await t.request({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(401)
+  })
+
+  it('forbids admin routes to agents with 403', async () => {
+    const agent = await t.createUser('agent')
+    const res = await t.request({ method: 'GET', url: '/api/v1/api-keys', as: agent })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.code).toBe('API_FORBIDDEN')
+    expect((await t.request({ method: 'GET', url: '/api/v1/auth/me', as: agent })).statusCode).toBe(200)
+  })
+})
+
+describe('api-keys', () => {
+  it('creates a key shown once, authenticates with it as Bearer, and stops after revocation', async () => {
+    const created = await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'CI' } })
+    expect(created.statusCode).toBe(201)
+    const { id, key, name } = created.json()
+    expect(name).toBe('CI')
+    expect(key).toMatch(/^rf_/)
+
+    const bearer = { authorization: `Bearer ${key}` }
+    const me = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: bearer })
+    expect(me.statusCode).toBe(200)
+    expect(me.json().user.email).toBe('admin@example.com')
+
+    const list = await t.request({ method: 'GET', url: '/api/v1/api-keys' })
+    expect(list.json().items).toHaveLength(1)
+    expect(list.json().items[0]).toMatchObject({ id, name: 'CI', prefix: key.slice(0, 10), revokedAt: null })
+    expect(list.json().items[0].lastUsedAt).not.toBeNull()
+    expect(JSON.stringify(list.json())).not.toContain(key)
+
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/api-keys/${id}` })).statusCode).toBe(204)
+    expect((await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: bearer })).statusCode).toBe(401)
+  })
+
+  it('answers 404 when revoking an unknown key, 401 for a wrong key', async () => {
+    const res = await t.request({ method: 'DELETE', url: '/api/v1/api-keys/NOPE' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json().error.code).toBe('API_API_KEY_NOT_FOUND')
+    const wrong = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { authorization: 'Bearer rf_wrong' } })
+    expect(wrong.statusCode).toBe(401)
+  })
+})
+
+describe('the app', () => {
+  it('answers health and readiness without auth', async () => {
+    expect((await t.request({ method: 'GET', url: '/healthz', as: null })).json()).toEqual({ status: 'ok' })
+    const ready = await t.request({ method: 'GET', url: '/readyz', as: null })
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: true, redis: true } })
+  })
+
+  it('serves the OpenAPI document without auth', async () => {
+    const res = await t.request({ method: 'GET', url: '/api/v1/openapi.json', as: null })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().openapi).toMatch(/^3\./)
+    expect(Object.keys(res.json().paths)).toContain('/api/v1/auth/login')
+  })
+
+  it('answers unknown routes with a 404 in the error shape', async () => {
+    const res = await t.request({ method: 'GET', url: '/api/v1/nothing-here' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json().error.code).toBe('API_NOT_FOUND')
+  })
+
+  it('refuses a body over the limit with 413', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      payload: { name: 'x'.repeat(2 * 1024 * 1024) },
+    })
+    expect(res.statusCode).toBe(413)
+    expect(res.json().error.code).toBe('API_BODY_TOO_LARGE')
+    expect((await t.request({ method: 'GET', url: '/api/v1/api-keys' })).json().items).toEqual([])
+  })
+
+  it('refuses malformed JSON with 400', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      payload: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('API_INVALID_JSON')
+  })
+})

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../src/config.ts'
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    parseConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  return []
+}
+
+describe('parseConfig', () => {
+  it('uses the documented defaults and turns the dev mailbox on without a Mailgun key', () => {
+    const config = parseConfig({})
+    expect(config).toMatchObject({
+      port: 3000,
+      databasePath: './data/replyflow.db',
+      redisUrl: 'redis://127.0.0.1:6379',
+      mailgun: { apiKey: null, domain: null, url: 'https://api.mailgun.net', webhookSigningKey: null },
+      devMailbox: true,
+      admin: null,
+      workerToken: null,
+    })
+  })
+
+  it('reads every variable', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      DATABASE_PATH: '/var/lib/replyflow/db.sqlite',
+      REDIS_URL: 'redis://redis:6379/1',
+      MAILGUN_API_KEY: 'key-123',
+      MAILGUN_DOMAIN: 'mg.example.com',
+      MAILGUN_URL: 'https://api.eu.mailgun.net/',
+      MAILGUN_WEBHOOK_SIGNING_KEY: 'signing',
+      ADMIN_EMAIL: 'Boss@Example.com',
+      ADMIN_PASSWORD: 'correct horse',
+      WORKER_TOKEN: 'a-long-worker-token-1234',
+    })
+    expect(config).toEqual({
+      port: 8080,
+      databasePath: '/var/lib/replyflow/db.sqlite',
+      redisUrl: 'redis://redis:6379/1',
+      mailgun: { apiKey: 'key-123', domain: 'mg.example.com', url: 'https://api.eu.mailgun.net', webhookSigningKey: 'signing' },
+      devMailbox: false,
+      admin: { email: 'boss@example.com', password: 'correct horse' },
+      workerToken: 'a-long-worker-token-1234',
+    })
+  })
+
+  it('reports every problem at once, naming each variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short' })
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN']))
+  })
+
+  it('requires the webhook signing key and the domain when a Mailgun API key is set', () => {
+    const problems = problemsOf({ MAILGUN_API_KEY: 'key-123' })
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/^MAILGUN_WEBHOOK_SIGNING_KEY: required/)
+    expect(problems[1]).toMatch(/^MAILGUN_DOMAIN: required/)
+  })
+
+  it('requires ADMIN_EMAIL and ADMIN_PASSWORD together', () => {
+    expect(problemsOf({ ADMIN_EMAIL: 'a@example.com' })).toEqual(['ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither'])
+  })
+})

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { closeDb, createDb, insertUser, migrate, newId, type Db, type UserRole } from '@replyflow/db'
+import type { FlowDefinition } from '@replyflow/flow'
+import { createProducer, producerConnection, QUEUES } from '@replyflow/queue'
+import { Queue } from 'bullmq'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import pino from 'pino'
+import { buildApp } from '../src/app.ts'
+import { openSession } from '../src/auth/auth.service.ts'
+import { hashPassword } from '../src/auth/password.ts'
+import { parseConfig, type Config } from '../src/config.ts'
+import type { AppDeps } from '../src/deps.ts'
+
+/** The Redis every test uses; each test app gets its own key prefix. */
+export const REDIS_URL = 'redis://127.0.0.1:6379'
+
+/** The worker token test apps accept on `/internal/v1`. */
+export const WORKER_TOKEN = 'test-worker-token-0123456789abcdef'
+
+/** The golden reference flow of DESIGN.md §4. */
+export function referenceFlow(): FlowDefinition {
+  const path = new URL('../../../packages/flow/fixtures/reference.flow.json', import.meta.url)
+  return JSON.parse(readFileSync(path, 'utf8')) as FlowDefinition
+}
+
+/** A logged-in user and the headers that carry their session. */
+export interface TestUser {
+  id: string
+  email: string
+  password: string
+  role: UserRole
+  headers: { cookie: string }
+}
+
+/** A built app on a fresh SQLite file and a unique Redis prefix. */
+export interface TestApp {
+  app: FastifyInstance
+  deps: AppDeps
+  db: Db
+  config: Config
+  /** Queues with the app's prefix, to look at what was enqueued. */
+  queues: { runs: Queue; mail: Queue }
+  /** The app's clock; tests move it forward explicitly. */
+  clock: { now: number }
+  admin: TestUser
+  /** Creates a user with a session (without going through the rate-limited login). */
+  createUser(role: UserRole, email?: string): Promise<TestUser>
+  /** `app.inject` as the admin, JSON in and out. */
+  request(options: InjectOptions & { as?: TestUser | null }): Promise<LightMyRequestResponse>
+  /** Headers of a worker on `/internal/v1`. */
+  workerHeaders: { authorization: string }
+  close(): Promise<void>
+}
+
+/** Builds the app the way `main.ts` does, on a temp database and a unique queue prefix. */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'rf-api-'))
+  const config = parseConfig({ DATABASE_PATH: join(dir, 'replyflow.db'), WORKER_TOKEN, REDIS_URL, ...env })
+  const db = createDb(config.databasePath)
+  migrate(db)
+  const prefix = `rf-test-${randomUUID()}`
+  const redis = producerConnection(REDIS_URL)
+  const producer = createProducer({ connection: redis, prefix })
+  const clock = { now: Date.parse('2025-01-15T10:00:00.000Z') }
+  const logger = pino({ level: 'silent' })
+  const deps: AppDeps = { config, db, producer, redis, logger, now: () => clock.now }
+  const app = await buildApp(deps)
+  await app.ready()
+  const queueConnection = { url: REDIS_URL }
+  const queues = {
+    runs: new Queue(QUEUES.flowRuns, { connection: queueConnection, prefix }),
+    mail: new Queue(QUEUES.mailOut, { connection: queueConnection, prefix }),
+  }
+
+  const createUser = async (role: UserRole, email = `${role}-${randomUUID().slice(0, 8)}@example.com`): Promise<TestUser> => {
+    const password = `pw-${randomUUID()}`
+    const id = newId(clock.now)
+    insertUser(db, { id, email, name: email.split('@')[0] ?? email, role, passwordHash: await hashPassword(password), now: new Date(clock.now).toISOString() })
+    const { token } = openSession(deps, id)
+    return { id, email, password, role, headers: { cookie: `rf_session=${token}` } }
+  }
+  const admin = await createUser('admin', 'admin@example.com')
+
+  return {
+    app,
+    deps,
+    db,
+    config,
+    queues,
+    clock,
+    admin,
+    createUser,
+    workerHeaders: { authorization: `Bearer ${WORKER_TOKEN}` },
+    request({ as, headers, ...options }) {
+      const auth = as === null ? {} : (as ?? admin).headers
+      return app.inject({ ...options, headers: { ...auth, ...headers } })
+    },
+    async close() {
+      await app.close()
+      await Promise.all([queues.runs.obliterate({ force: true }), queues.mail.obliterate({ force: true })])
+      await Promise.all([queues.runs.close(), queues.mail.close(), producer.close()])
+      redis.disconnect()
+      closeDb(db)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The parsed JSON body of an answer. */
+export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
+  return response.json<T>()
+}
