@@ -1,3 +1,4 @@
+import type { TSchema } from 'typebox'
 import Value from 'typebox/value'
 import { NODE_CATALOG } from './catalog.ts'
 import { FlowDefinitionSchema, NODE_TYPES, type FlowDefinition, type FlowEdge, type FlowNode, type NodeType } from './definition.ts'
@@ -46,16 +47,40 @@ function describe(node: FlowNode): string {
   return `${NODE_CATALOG[node.type].label.en} "${node.id}"`
 }
 
-function schemaIssues(input: unknown): ValidationIssue[] {
-  const issues: ValidationIssue[] = []
-  for (const error of Value.Errors(FlowDefinitionSchema, input)) {
+/** Schema errors, one per problem: the instance path and a readable message. */
+function schemaErrors(schema: TSchema, value: unknown): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = []
+  // A union of literals fails with one `const` error per option, then `anyOf`: fold them into one.
+  let union: { path: string; options: string[] } | undefined
+  const endUnion = (complete: boolean) => {
+    if (!union) return
+    // TypeBox stops at 8 errors (its global `maxErrors`), possibly before listing every option.
+    const message = complete ? `must be one of ${union.options.join(', ')}` : 'must be one of the allowed values'
+    errors.push({ path: union.path, message })
+    union = undefined
+  }
+  for (const error of Value.Errors(schema, value)) {
     // TypeBox reports `additionalProperties` twice; the keyword entry names the property.
     if (error.keyword === 'boolean') continue
-    const path = error.instancePath || '/'
-    issues.push({ code: FLOW_ISSUES.schema, message: `${path}: ${error.message}`, params: { path } })
-    if (issues.length >= 50) break
+    if (error.keyword === 'const' && /\/anyOf\/\d+$/.test(error.schemaPath)) {
+      if (union?.path !== error.instancePath) endUnion(false)
+      union ??= { path: error.instancePath, options: [] }
+      union.options.push(String(error.params.allowedValue))
+    } else if (error.keyword === 'anyOf' && union?.path === error.instancePath) {
+      endUnion(true)
+    } else {
+      endUnion(false)
+      errors.push({ path: error.instancePath, message: error.message })
+    }
   }
-  return issues
+  endUnion(false)
+  return errors
+}
+
+function schemaIssues(input: unknown): ValidationIssue[] {
+  return schemaErrors(FlowDefinitionSchema, input)
+    .slice(0, 50)
+    .map(({ path, message }) => ({ code: FLOW_ISSUES.schema, message: `${path || '/'}: ${message}`, params: { path: path || '/' } }))
 }
 
 /** Variables each node can rely on: defined by a Get customer data node on every path from start. */
@@ -218,10 +243,10 @@ function checkNodes(def: FlowDefinition, report: Report): void {
   const scopes = variablesInScope(def)
   for (const node of def.nodes) {
     const kind = NODE_CATALOG[node.type]
-    const configErrors = [...Value.Errors(kind.configSchema, node.config)].filter((e) => e.keyword !== 'boolean')
+    const configErrors = schemaErrors(kind.configSchema, node.config)
     if (configErrors.length > 0) {
       for (const error of configErrors.slice(0, 5)) {
-        const path = `config${error.instancePath}`
+        const path = `config${error.path}`
         report({ code: FLOW_ISSUES.nodeConfig, nodeId: node.id, message: `${describe(node)}: ${path} ${error.message}`, params: { path } })
       }
       continue
