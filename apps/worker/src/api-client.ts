@@ -1,0 +1,144 @@
+import type { FlowDefinition } from '@replyflow/flow'
+import { createBatcher, type BatcherOptions } from './batcher.ts'
+import type { ClaimedDelivery, ClaimedRun, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from './internal-api.ts'
+import type { VersionCache } from './version-cache.ts'
+
+/** The API could not be reached or answered 5xx, 429, 401 or 403: worth retrying later (operational). */
+export class ApiUnavailableError extends Error {
+  override readonly name = 'ApiUnavailableError'
+  constructor(
+    message: string,
+    readonly httpStatus?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+/** The API refused a request as malformed (other 4xx): a bug that retrying will not fix. */
+export class ApiRequestError extends Error {
+  override readonly name = 'ApiRequestError'
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message)
+  }
+}
+
+/** A claimed run with its definition filled in from the answer or the version cache. */
+export type ReadyRun = ClaimedRun & { definition: FlowDefinition }
+
+/** The worker's calls to `/internal/v1`; concurrent calls are batched into one request per endpoint. */
+export interface ApiClient {
+  /** The run to execute, or null when the API has no such run. */
+  claimRun(runId: string): Promise<ReadyRun | null>
+  /** The run's status after the report, or null when the API has no such run. */
+  reportRun(report: RunReport): Promise<RunStatus | null>
+  claimDelivery(deliveryId: string): Promise<ClaimedDelivery | null>
+  reportDelivery(result: DeliveryResult): Promise<DeliveryStatus | null>
+  /** Whether `GET /healthz` answers; for the worker's readiness probe. */
+  healthy(): Promise<boolean>
+}
+
+export interface ApiClientOptions extends BatcherOptions {
+  baseUrl: string
+  token: string
+  versions: VersionCache
+  timeoutMs?: number
+}
+
+interface Items<T> {
+  items: T[]
+}
+
+/**
+ * Our own API validates its answers with response schemas, so only the
+ * envelope is checked here; re-validating every run's context would cost more
+ * than it catches.
+ */
+function isItems<T>(value: unknown): value is Items<T> {
+  return typeof value === 'object' && value !== null && 'items' in value && Array.isArray(value.items)
+}
+
+/** Creates the batched `/internal/v1` client. */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const { baseUrl, token, versions } = options
+  const timeoutMs = options.timeoutMs ?? 15_000
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+
+  async function post<T>(path: string, body: unknown): Promise<Items<T>> {
+    let response: Response
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause)
+      throw new ApiUnavailableError(`POST ${path} failed: ${reason}`, undefined, { cause })
+    }
+    if (!response.ok) {
+      const text = await response.text().catch(() => '')
+      const message = `POST ${path} answered ${response.status}: ${text.slice(0, 500)}`
+      const { status } = response
+      if (status >= 500 || status === 429 || status === 401 || status === 403 || status === 408) throw new ApiUnavailableError(message, status)
+      throw new ApiRequestError(message, status)
+    }
+    const answer: unknown = await response.json()
+    if (!isItems<T>(answer)) throw new ApiRequestError(`POST ${path} answered without items`, response.status)
+    return answer
+  }
+
+  /** Orders answers by the requested ids; ids the API did not return answer null. */
+  function byId<T, K extends keyof T>(ids: string[], items: T[], key: K): (T | null)[] {
+    const found = new Map<unknown, T>(items.map((item) => [item[key], item]))
+    return ids.map((id) => found.get(id) ?? null)
+  }
+
+  const runClaims = createBatcher<string, ClaimedRun | null>(async (runIds) => {
+    const { items } = await post<ClaimedRun>('/internal/v1/runs/claim', { runIds, knownVersionIds: versions.ids() })
+    for (const item of items) if (item.definition) versions.set(item.versionId, item.definition)
+    return byId(runIds, items, 'runId')
+  }, options)
+
+  const runReports = createBatcher<RunReport, RunStatus | null>(async (reports) => {
+    const { items } = await post<{ runId: string; status: RunStatus }>('/internal/v1/runs/report', { reports })
+    return byId(reports.map((r) => r.runId), items, 'runId').map((item) => item?.status ?? null)
+  }, options)
+
+  const deliveryClaims = createBatcher<string, ClaimedDelivery | null>(async (deliveryIds) => {
+    const { items } = await post<ClaimedDelivery>('/internal/v1/deliveries/claim', { deliveryIds })
+    return byId(deliveryIds, items, 'deliveryId')
+  }, options)
+
+  const deliveryReports = createBatcher<DeliveryResult, DeliveryStatus | null>(async (results) => {
+    const { items } = await post<{ deliveryId: string; status: DeliveryStatus }>('/internal/v1/deliveries/report', { results })
+    return byId(results.map((r) => r.deliveryId), items, 'deliveryId').map((item) => item?.status ?? null)
+  }, options)
+
+  return {
+    async claimRun(runId) {
+      const claimed = await runClaims.load(runId)
+      if (!claimed) return null
+      // Filled in the same turn as the batch answer, so the cache still holds it.
+      const definition = claimed.definition ?? versions.get(claimed.versionId)
+      if (!definition) throw new ApiUnavailableError(`version ${claimed.versionId} left the cache before use; claiming again`)
+      return { ...claimed, definition }
+    },
+    reportRun: (report) => runReports.load(report),
+    claimDelivery: (deliveryId) => deliveryClaims.load(deliveryId),
+    reportDelivery: (result) => deliveryReports.load(result),
+    async healthy() {
+      try {
+        const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })
+        return response.ok
+      } catch {
+        // Readiness is a yes/no answer; the failing calls themselves log why.
+        return false
+      }
+    },
+  }
+}

@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+
+/** What `/readyz` checks: Redis answers and the API answers. */
+export interface ReadinessChecks {
+  redis: boolean
+  api: boolean
+}
+
+export interface HealthServerOptions {
+  port: number
+  host?: string
+  registry: Registry
+  checks: () => Promise<ReadinessChecks>
+}
+
+/** The worker's small HTTP server: `/healthz` (alive), `/readyz` (Redis and API answer), `/metrics` (Prometheus). */
+export interface HealthServer {
+  app: FastifyInstance
+  port: number
+  /** From now on `/readyz` answers 503, so a balancer stops counting on this worker while it drains. */
+  drain(): void
+  close(): Promise<void>
+}
+
+const Ready = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable', 'draining'] },
+    checks: { type: 'object', properties: { redis: { type: 'boolean' }, api: { type: 'boolean' } } },
+  },
+} as const
+
+/** Starts the health and metrics server. */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const app = Fastify({ logger: false })
+  let draining = false
+
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({
+    status: 'ok',
+  }))
+
+  app.get('/readyz', { schema: { response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
+    const checks = await options.checks()
+    const status = draining ? 'draining' : checks.redis && checks.api ? 'ready' : 'unavailable'
+    return reply.code(status === 'ready' ? 200 : 503).send({ status, checks })
+  })
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await options.registry.metrics()
+    return reply.type(options.registry.contentType).send(body)
+  })
+
+  await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' })
+  const address = app.server.address()
+  return {
+    app,
+    port: typeof address === 'object' && address ? address.port : options.port,
+    drain() {
+      draining = true
+    },
+    close: () => app.close(),
+  }
+}

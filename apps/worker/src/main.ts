@@ -1,0 +1,24 @@
+import { loadWorkerConfig } from './config.ts'
+import { createLogger } from './logger.ts'
+import { startWorkerProcess } from './worker-process.ts'
+
+// Process wiring of `pnpm start:worker`: config, workers, graceful close on SIGTERM.
+const config = loadWorkerConfig()
+const logger = createLogger(config.logLevel)
+const worker = await startWorkerProcess(config, logger)
+
+let closing = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'closing: finishing in-flight jobs')
+    worker.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'close failed')
+        process.exit(1)
+      },
+    )
+  })
+}

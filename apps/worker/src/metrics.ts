@@ -1,0 +1,48 @@
+import type { QueueInspector } from '@replyflow/queue'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** The worker's Prometheus metrics, in a registry of its own (tests run several workers in one process). */
+export interface WorkerMetrics {
+  registry: Registry
+  /** Jobs finished by this process, by queue and outcome (completed, failed, retried, skipped). */
+  jobs: Counter<'queue' | 'outcome'>
+  /** Claim → engine → report time of a run in this worker, by run status. */
+  runSeconds: Histogram<'status'>
+  mailSent: Counter
+  /** Failed send attempts; `permanent` says whether the delivery gave up. */
+  mailFailed: Counter<'permanent'>
+}
+
+/** Creates the metrics; queue depths are read from Redis on each scrape when an inspector is given. */
+export function createWorkerMetrics(inspector?: QueueInspector): WorkerMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const registers = [registry]
+  if (inspector) {
+    new Gauge({
+      name: 'replyflow_queue_depth',
+      help: 'Jobs per queue and state, read from Redis at scrape time',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        const depths = await inspector.depths()
+        for (const [queue, states] of Object.entries(depths)) {
+          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
+        }
+      },
+    })
+  }
+  return {
+    registry,
+    jobs: new Counter({ name: 'replyflow_worker_jobs_total', help: 'Jobs finished by this worker', labelNames: ['queue', 'outcome'], registers }),
+    runSeconds: new Histogram({
+      name: 'replyflow_worker_run_seconds',
+      help: 'Claim, engine and report time of a flow run in this worker',
+      labelNames: ['status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    mailSent: new Counter({ name: 'replyflow_mail_sent_total', help: 'Mails Mailgun accepted', registers }),
+    mailFailed: new Counter({ name: 'replyflow_mail_failed_total', help: 'Failed send attempts', labelNames: ['permanent'], registers }),
+  }
+}

@@ -1,0 +1,82 @@
+import { MailSendError, type MailTransport } from '@replyflow/mail'
+import type { SendMailJob } from '@replyflow/queue'
+import { UnrecoverableError, type Job } from 'bullmq'
+import type { Logger } from 'pino'
+import { ApiUnavailableError, type ApiClient } from './api-client.ts'
+import { userFailureOnBadRequest } from './flow-run.processor.ts'
+import { FINISHED_DELIVERY_STATUSES, type DeliveryResult } from './internal-api.ts'
+import type { WorkerMetrics } from './metrics.ts'
+
+export interface SendMailDeps {
+  api: ApiClient
+  transport: MailTransport
+  logger: Logger
+  metrics: WorkerMetrics
+  /** Waits between report retries; injected so tests need not wait. */
+  pause?: (ms: number) => Promise<void>
+}
+
+/** What happened to one mail job. */
+export type SendMailResult = 'sent' | 'skipped'
+
+/** Pauses before each retry of a lost delivery report. */
+const REPORT_RETRY_MS = [250, 1_000, 3_000]
+
+/**
+ * Executes one `send-mail` job: claim the delivery, send its mail, report the
+ * outcome. 429, 5xx and timeouts are reported `retrying` and rethrown (BullMQ
+ * backs off); other 4xx, or the last attempt, are reported `failed` with
+ * Mailgun's reason and fail the job without retry.
+ */
+export function createSendMailProcessor(deps: SendMailDeps) {
+  const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+
+  /**
+   * Once a mail left, losing its report would make a retry send it twice, so
+   * the report is retried here for a few seconds before giving up.
+   */
+  async function report(result: DeliveryResult): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await userFailureOnBadRequest(deps.api.reportDelivery(result))
+        return
+      } catch (error) {
+        const wait = REPORT_RETRY_MS[attempt]
+        if (!(error instanceof ApiUnavailableError) || wait === undefined) throw error
+        deps.logger.warn({ deliveryId: result.deliveryId, err: error }, 'delivery report failed, retrying')
+        await pause(wait)
+      }
+    }
+  }
+
+  return async function processSendMail(job: Job<SendMailJob, void, string>): Promise<SendMailResult> {
+    const { deliveryId } = job.data
+    const attempt = job.attemptsMade + 1
+    const log = deps.logger.child({ deliveryId, jobId: job.id, attempt })
+    const claimed = await userFailureOnBadRequest(deps.api.claimDelivery(deliveryId))
+    if (!claimed) throw new UnrecoverableError(`DELIVERY_NOT_FOUND: the API has no delivery "${deliveryId}"`)
+    if (FINISHED_DELIVERY_STATUSES.has(claimed.status)) {
+      log.info({ status: claimed.status }, 'delivery already settled, skipped')
+      return 'skipped'
+    }
+
+    let providerId: string
+    try {
+      ;({ providerId } = await deps.transport.send(claimed.mail))
+    } catch (error) {
+      if (!(error instanceof MailSendError)) throw error
+      const lastAttempt = attempt >= (job.opts.attempts ?? 1)
+      const permanent = !error.retryable || lastAttempt
+      const failure = { code: error.code, message: error.message, ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}) }
+      deps.metrics.mailFailed.inc({ permanent: String(permanent) })
+      await report({ deliveryId, status: permanent ? 'failed' : 'retrying', error: failure, attempt })
+      log.warn({ code: error.code, httpStatus: error.httpStatus, permanent }, 'send failed')
+      if (permanent) throw new UnrecoverableError(`${error.code}: ${error.message}`)
+      throw error
+    }
+    deps.metrics.mailSent.inc()
+    await report({ deliveryId, status: 'sent', providerId, attempt })
+    log.debug({ providerId }, 'mail sent')
+    return 'sent'
+  }
+}
