@@ -20,6 +20,10 @@ describe('expressionVariables', () => {
     expect(expressionVariables("var_a.b.c == 'var_z' && {'k': 1}.k == 1")).toEqual(['var_a'])
   })
 
+  it("does not count CEL's own type names as variables", () => {
+    expect(expressionVariables('type(var_a) == string || type(var_a) == null_type || type(var_b) == list')).toEqual(['var_a', 'var_b'])
+  })
+
   it('throws a parse error on bad syntax', () => {
     expect(() => expressionVariables('var_a +')).toThrow(/Unexpected token/)
   })
@@ -66,6 +70,10 @@ describe('checkExpression', () => {
     ['[true]', 'list'],
   ])('rejects %j, whose type %s is known not to be bool', (source, type) => {
     expect(checkExpression(source, ['var_a'])).toEqual([{ kind: 'type', message: expect.stringContaining(type) }])
+  })
+
+  it("accepts CEL's type names beside var_ variables", () => {
+    expect(checkExpression("type(var_a) == string && var_a.startsWith('vip')", ['var_a'])).toEqual([])
   })
 
   it('accepts expressions whose type is only known at run time', () => {
@@ -124,6 +132,13 @@ describe('compileExpression', () => {
     expect(vip.evaluate({ var_orders: 12, var_tags: ['gold'], var_profile: { region: 'eu' } })).toBe(true)
     expect(vip.evaluate({ var_orders: 3, var_tags: ['gold'], var_profile: { region: 'eu' } })).toBe(false)
     expect(compileExpression('var_l.exists(x, x > 2)').evaluate({ var_l: [1, 2, 3] })).toBe(true)
+  })
+
+  it("compares a variable's type with CEL's type names", () => {
+    const isText = compileExpression('type(var_a) == string')
+    expect(isText.evaluate({ var_a: 'gold' })).toBe(true)
+    expect(isText.evaluate({ var_a: 3 })).toBe(false)
+    expect(compileExpression('type(var_a) == null_type').evaluate({})).toBe(true)
   })
 
   it('treats a missing variable as null', () => {

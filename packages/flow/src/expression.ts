@@ -56,12 +56,15 @@ function collectIdentifiers(node: unknown, bound: ReadonlySet<string>, into: str
   collectIdentifiers(args, bound, into)
 }
 
+/** Names CEL itself defines (`string`, `int`, `null_type`…), so `type(var_a) == string` names only var_a. */
+const BUILT_INS = new Environment()
+
 /** The free variables an expression names; throws CEL's ParseError on bad syntax. */
 export function expressionVariables(source: string): string[] {
   const ast: ASTNode = parse(source).ast
   const names: string[] = []
   collectIdentifiers(ast, new Set(), names)
-  return names
+  return names.filter((name) => !BUILT_INS.hasVariable(name))
 }
 
 /**
