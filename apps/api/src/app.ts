@@ -9,6 +9,7 @@ import { apiKeyRoutes } from './auth/api-keys.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import type { AppDeps } from './deps.ts'
 import { installErrorHandler } from './error-handler.ts'
+import { flowRoutes } from './flows/flows.routes.ts'
 import { ApiError } from './errors.ts'
 import { healthRoutes } from './health.routes.ts'
 
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
       await api.register(authRoutes, { deps })
       await api.register(apiKeyRoutes, { deps })
+      await api.register(flowRoutes, { deps })
     },
     { prefix: '/api/v1' },
   )

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, inArray, ne } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
-import { agents, attachments, conversations, customers, deliveries, mailEvents, messages, suppressions, webhookTokens } from '../schema.ts'
-import type { DeliveryStatus } from '../values.ts'
+import { agents, attachments, conversations, customers, deliveries, mailEvents, messages, settings, suppressions, webhookTokens } from '../schema.ts'
+import type { DeliveryStatus, JsonValue } from '../values.ts'
 
 // Queries of the two-way e-mail path: inbound webhooks, threading, agents'
 // e-mail replies, delivery events and suppressions.
@@ -225,3 +225,22 @@ export function liftSuppression(db: DbOrTx, address: string, now: string): boole
   if (removed) db.update(customers).set({ suppressedAt: null, suppressionReason: null, updatedAt: now }).where(eq(customers.email, lower)).run()
   return removed
 }
+
+/** The JSON value of a setting, or undefined when unset. */
+export function mailSettingValue(db: DbOrTx, key: string): JsonValue | undefined {
+  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value
+}
+
+/**
+ * The secret our Message-Ids and reply addresses are signed with: `candidate`
+ * the first time (stored), the stored one ever after, so threading survives restarts.
+ */
+export function ensureMailIdSecret(db: DbOrTx, candidate: string, now: string): string {
+  db.insert(settings).values({ key: MAIL_ID_SECRET_KEY, value: candidate, updatedAt: now }).onConflictDoNothing().run()
+  const stored = mailSettingValue(db, MAIL_ID_SECRET_KEY)
+  if (typeof stored !== 'string') throw new Error(`setting ${MAIL_ID_SECRET_KEY} is not a string`)
+  return stored
+}
+
+/** Settings key of the id-signing secret (never shown by the API). */
+export const MAIL_ID_SECRET_KEY = 'mail-id-secret'
