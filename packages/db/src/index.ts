@@ -48,7 +48,7 @@ export {
   users,
   webhookTokens,
 } from './schema.ts'
-export type { DeliveryError, RunResume } from './schema.ts'
+export type { DeliveryError, RunResume, StoredMail } from './schema.ts'
 export {
   countUsers,
   deleteSession,
@@ -133,3 +133,18 @@ export {
   updateDelivery,
 } from './repositories/mail.ts'
 export type { AttachmentRow, ConversationRow, CustomerRow, DeliveryRow, MessageRow, SuppressionRow } from './repositories/mail.ts'
+export { findCustomerByPhone, listCustomers, updateCustomer } from './repositories/customers.ts'
+export { agentSnapshots, deleteAgent, findAgent, findAgents, insertAgent, listAgents, updateAgent } from './repositories/agents.ts'
+export type { AgentRow } from './repositories/agents.ts'
+export { getSetting, putSetting } from './repositories/settings.ts'
+export {
+  addAssignees,
+  assigneesOf,
+  findOpenConversation,
+  listConversations,
+  removeAssignees,
+  updateConversation,
+} from './repositories/conversations.ts'
+export type { ConversationCursor } from './repositories/conversations.ts'
+export { latestInboundMessage, listMessages } from './repositories/messages.ts'
+export { deliveriesOfMessages, deliveriesToDispatch, findDeliveries } from './repositories/deliveries.ts'

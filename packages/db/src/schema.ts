@@ -353,7 +353,7 @@ export const deliveries = sqliteTable(
     attempts: integer().notNull().default(0),
     lastError: text({ mode: 'json' }).$type<DeliveryError>(),
     /** The composed `OutboundMail` of @replyflow/mail, sent as is by the worker. */
-    mail: text({ mode: 'json' }).$type<JsonObject>().notNull(),
+    mail: text({ mode: 'json' }).$type<StoredMail>().notNull(),
     enqueuedAt: text(),
     createdAt: text().notNull(),
     updatedAt: text().notNull(),
@@ -367,6 +367,21 @@ export const deliveries = sqliteTable(
     index('deliveries_provider_idx').on(t.providerId),
   ],
 )
+
+/**
+ * The composed mail of a delivery: the shape of @replyflow/mail's `OutboundMail`,
+ * repeated here because the db package does not depend on the mail package.
+ */
+export interface StoredMail {
+  from: string
+  to: string[]
+  subject: string
+  text: string
+  html?: string
+  headers: Record<string, string>
+  tags: string[]
+  variables: Record<string, string>
+}
 
 /** Why a delivery attempt failed. */
 export interface DeliveryError {
