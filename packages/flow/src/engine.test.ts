@@ -394,6 +394,17 @@ describe('message conversion', () => {
     expect(text.endsWith('x…')).toBe(true)
   })
 
+  it('never cuts an SMS in the middle of an emoji', () => {
+    // The cut (159 UTF-16 units, then the ellipsis) falls between the two halves of 😀.
+    const content = `refund ${'x'.repeat(159 - 'Ada Lovelace: refund '.length - 1)}😀 and more after the cut`
+    const [delivery] = runFlow(loadFixture('sms'), smsContext(content), { now: fixedClock() }).effects
+    const text = delivery?.type === 'deliver_message' ? delivery.message.text : ''
+
+    // A lone surrogate cannot be encoded for the SMS provider's HTTP API.
+    expect(() => encodeURIComponent(text)).not.toThrow()
+    expect(text.endsWith('x…')).toBe(true)
+  })
+
   it('keeps an SMS of exactly 160 characters whole', () => {
     const content = `refund ${'y'.repeat(160 - 'Ada Lovelace: refund '.length)}`
     const outcome = runFlow(loadFixture('sms'), smsContext(content), { now: fixedClock() })

@@ -139,7 +139,10 @@ function convertMessage(context: RunContext, channel: Channel): { subject: strin
   const subject = context.message.subject?.trim() || `Message from ${who}`
   if (channel === 'email') return { subject, text: context.message.content }
   const text = `${who}: ${context.message.content.replace(/\s+/g, ' ').trim()}`
-  return { subject, text: text.length > SMS_LIMIT ? `${text.slice(0, SMS_LIMIT - 1)}…` : text }
+  if (text.length <= SMS_LIMIT) return { subject, text }
+  // Drop a high surrogate left by the cut: half an emoji cannot be encoded for sending.
+  const cut = text.slice(0, SMS_LIMIT - 1).replace(/[\uD800-\uDBFF]$/, '')
+  return { subject, text: `${cut}…` }
 }
 
 function executeNode(node: FlowNode, state: RunState): NodeOutcome {
