@@ -12,6 +12,9 @@ import { installErrorHandler } from './error-handler.ts'
 import { flowRoutes } from './flows/flows.routes.ts'
 import { ApiError } from './errors.ts'
 import { healthRoutes } from './health.routes.ts'
+import { devMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
+import { editorRoutes } from './editor.routes.ts'
+import { metricsRoutes } from './metrics.routes.ts'
 
 /** Largest JSON body accepted (a flow of FLOW_LIMITS size fits well within it). */
 export const BODY_LIMIT = 1024 * 1024
@@ -54,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
 
   await app.register(healthRoutes, { deps })
+  await app.register(metricsRoutes, { deps })
+  if (deps.config.devMailbox) await app.register(devMailbox, { deps, prefix: DEV_MAILBOX.prefix })
 
   await app.register(
     async (api) => {
@@ -65,6 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+
+  // Last: its fallback serves the editor's index.html for paths no route above claimed.
+  await app.register(editorRoutes)
 
   return app
 }

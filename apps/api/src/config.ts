@@ -14,6 +14,7 @@ const EnvSchema = Type.Object({
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'bull' }),
 })
 type Env = Static<typeof EnvSchema>
 
@@ -36,6 +37,8 @@ export interface Config {
   admin: { email: string; password: string } | null
   /** Bearer token of workers on `/internal/v1`; unset: the worker surface refuses every call. */
   workerToken: string | null
+  /** BullMQ key prefix; workers must use the same (tests use a unique one). */
+  queuePrefix: string
 }
 
 /** Every problem found in the environment, one line each. */
@@ -92,6 +95,7 @@ function toConfig(env: Env): Config {
     devMailbox: !env.MAILGUN_API_KEY,
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
     workerToken: env.WORKER_TOKEN ?? null,
+    queuePrefix: env.QUEUE_PREFIX,
   }
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
 import { ensureFirstAdmin } from './auth/auth.service.ts'
+import { createDbDispatcher } from './dispatch/sources.ts'
 import type { Config } from './config.ts'
 import type { AppDeps } from './deps.ts'
 
@@ -27,17 +28,21 @@ export async function startServer(config: Config, logger: Logger, options: { hos
   const redis = producerConnection(config.redisUrl)
   // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile.
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
-  const producer: Producer = createProducer({ connection: redis })
+  const producer: Producer = createProducer({ connection: redis, prefix: config.queuePrefix })
   const deps: AppDeps = { config, db, producer, redis, logger, now: Date.now }
   await ensureFirstAdmin(deps)
   const app = await buildApp(deps)
   const address = await app.listen({ port: config.port, host: options.host ?? '0.0.0.0' })
+  // Hands over queued work that never reached Redis (docs/internals.md, "The dispatcher").
+  const dispatcher = createDbDispatcher(deps)
+  dispatcher.start()
   return {
     app,
     deps,
     address,
     async close() {
       await app.close()
+      await dispatcher.close()
       await producer.close()
       redis.disconnect()
       closeDb(db)

@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       devMailbox: true,
       admin: null,
       workerToken: null,
+      queuePrefix: 'bull',
     })
   })
 
@@ -37,6 +38,7 @@ describe('parseConfig', () => {
       ADMIN_EMAIL: 'Boss@Example.com',
       ADMIN_PASSWORD: 'correct horse',
       WORKER_TOKEN: 'a-long-worker-token-1234',
+      QUEUE_PREFIX: 'rf-staging',
     })
     expect(config).toEqual({
       port: 8080,
@@ -46,6 +48,7 @@ describe('parseConfig', () => {
       devMailbox: false,
       admin: { email: 'boss@example.com', password: 'correct horse' },
       workerToken: 'a-long-worker-token-1234',
+      queuePrefix: 'rf-staging',
     })
   })
 

@@ -1,0 +1,19 @@
+import { createQueueInspector } from '@replyflow/queue'
+import type { FastifyPluginAsync } from 'fastify'
+import type { AppDeps } from './deps.ts'
+import { createApiMetrics } from './metrics.ts'
+
+/** `GET /metrics` in Prometheus' text format. Public like /healthz: it carries counts, never content. */
+export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const inspector = createQueueInspector({ connection: deps.redis, prefix: deps.config.queuePrefix })
+  const metrics = createApiMetrics({
+    db: deps.db,
+    inspector,
+    onError: (error, what) => deps.logger.warn({ err: error, what }, 'metric not read'),
+  })
+  app.addHook('onClose', () => inspector.close())
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    const body = await metrics.registry.metrics()
+    return reply.type(metrics.registry.contentType).send(body)
+  })
+}

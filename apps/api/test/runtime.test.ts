@@ -1,0 +1,105 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Fastify from 'fastify'
+import { createMailTransport } from '@replyflow/mail'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEV_MAILBOX } from '../src/dev-mailbox.ts'
+import { editorRoutes } from '../src/editor.routes.ts'
+import { installErrorHandler } from '../src/error-handler.ts'
+import { buildTestApp, type TestApp } from './helper.ts'
+
+describe('metrics', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await buildTestApp()
+  })
+  afterAll(() => t.close())
+
+  it('serves Prometheus text with runs and deliveries by status and queue depth, without a login', async () => {
+    const response = await t.request({ method: 'GET', url: '/metrics', as: null })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toContain('text/plain')
+    expect(response.body).toContain('# TYPE replyflow_runs gauge')
+    expect(response.body).toContain('# TYPE replyflow_deliveries gauge')
+    expect(response.body).toMatch(/replyflow_queue_depth\{queue="flow-runs",state="waiting"\} \d+/)
+  })
+})
+
+describe('dev mailbox', () => {
+  let t: TestApp
+  let base: string
+  beforeAll(async () => {
+    t = await buildTestApp()
+    await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const address = t.app.server.address()
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  })
+  afterAll(() => t.close())
+
+  it("accepts the worker's mail with the dev key and shows it only to a logged-in user", async () => {
+    const transport = createMailTransport({ apiKey: DEV_MAILBOX.apiKey, domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.prefix}` })
+    const sent = await transport.send({ from: 'team@example.com', to: ['agent@example.com'], subject: 'Hi', text: 'hello', headers: {}, tags: [], variables: {} })
+    expect(sent.providerId).toMatch(/@dev\.replyflow\.local>$/)
+
+    const anonymous = await t.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages`, as: null })
+    expect(anonymous.statusCode).toBe(401)
+    expect(anonymous.json().error.code).toBeTypeOf('string')
+
+    const listed = await t.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages` })
+    expect(listed.statusCode).toBe(200)
+    expect(listed.json().items).toEqual([expect.objectContaining({ to: ['agent@example.com'], subject: 'Hi', text: 'hello' })])
+  })
+
+  it('is absent when a Mailgun key is configured', async () => {
+    const real = await buildTestApp({ MAILGUN_API_KEY: 'key-1', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_WEBHOOK_SIGNING_KEY: 'sign' })
+    try {
+      const response = await real.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages` })
+      expect(response.statusCode).toBe(404)
+    } finally {
+      await real.close()
+    }
+  })
+})
+
+describe('serving the built editor', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rf-editor-'))
+  const app = Fastify()
+  beforeAll(async () => {
+    mkdirSync(join(root, 'assets'))
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>Replyflow</title>')
+    writeFileSync(join(root, 'assets', 'app-1234.js'), 'console.log(1)')
+    installErrorHandler(app)
+    app.get('/api/v1/flows', async () => ({ items: [] }))
+    await app.register(editorRoutes, { root })
+  })
+  afterAll(async () => {
+    await app.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('serves built files, hashed assets cached for good', async () => {
+    const asset = await app.inject({ method: 'GET', url: '/assets/app-1234.js' })
+    expect(asset.statusCode).toBe(200)
+    expect(asset.body).toBe('console.log(1)')
+    expect(asset.headers['cache-control']).toContain('immutable')
+  })
+
+  it("answers the SPA's own routes with index.html, uncached", async () => {
+    const page = await app.inject({ method: 'GET', url: '/flows/01ABC?tab=runs', headers: { accept: 'text/html,application/xhtml+xml' } })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<title>Replyflow</title>')
+    expect(page.headers['cache-control']).toBe('no-cache')
+  })
+
+  it('keeps server paths and non-HTML requests as JSON 404s', async () => {
+    for (const url of ['/api/v1/nope', '/webhooks/mailgun/nope', '/internal/v1/x']) {
+      const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
+      expect(response.statusCode).toBe(404)
+      expect(response.json().error.code).toBe('API_NOT_FOUND')
+    }
+    const json = await app.inject({ method: 'GET', url: '/flows/01ABC', headers: { accept: 'application/json' } })
+    expect(json.statusCode).toBe(404)
+    expect((await app.inject({ method: 'GET', url: '/api/v1/flows' })).json()).toEqual({ items: [] })
+  })
+})
