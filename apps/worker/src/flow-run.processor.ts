@@ -40,6 +40,7 @@ export function createFlowRunProcessor(deps: FlowRunDeps) {
       deps.api.reportRun({ runId, status: outcome.status, steps: outcome.steps, effects: outcome.effects, error: outcome.error }),
     )
     deps.metrics.runSeconds.observe({ status: outcome.status }, (performance.now() - started) / 1_000)
+    deps.metrics.runDuration.observe({ status: outcome.status }, Math.max(0, deps.now() - job.timestamp) / 1_000)
     log.debug({ status, steps: outcome.steps.length, effects: outcome.effects.length }, 'run reported')
     if (outcome.error) {
       throw new UnrecoverableError(`${outcome.error.code}: ${outcome.error.message}`)

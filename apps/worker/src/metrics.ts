@@ -8,6 +8,8 @@ export interface WorkerMetrics {
   jobs: Counter<'queue' | 'outcome'>
   /** Claim → engine → report time of a run in this worker, by run status. */
   runSeconds: Histogram<'status'>
+  /** Enqueue → report time of a run (queue wait included), by run status. */
+  runDuration: Histogram<'status'>
   mailSent: Counter
   /** Failed send attempts; `permanent` says whether the delivery gave up. */
   mailFailed: Counter<'permanent'>
@@ -40,6 +42,13 @@ export function createWorkerMetrics(inspector?: QueueInspector): WorkerMetrics {
       help: 'Claim, engine and report time of a flow run in this worker',
       labelNames: ['status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    runDuration: new Histogram({
+      name: 'replyflow_run_duration_seconds',
+      help: 'Time from a run reaching the queue to its report, queue wait included',
+      labelNames: ['status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
     mailSent: new Counter({ name: 'replyflow_mail_sent_total', help: 'Mails Mailgun accepted', registers }),
