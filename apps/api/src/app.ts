@@ -12,6 +12,9 @@ import { installErrorHandler } from './error-handler.ts'
 import { flowRoutes } from './flows/flows.routes.ts'
 import { ApiError } from './errors.ts'
 import { healthRoutes } from './health.routes.ts'
+import { attachmentRoutes } from './attachments/attachments.routes.ts'
+import { suppressionRoutes } from './suppressions/suppressions.routes.ts'
+import { mailgunWebhookRoutes } from './webhooks/mailgun.routes.ts'
 import { devMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
 import { editorRoutes } from './editor.routes.ts'
 import { metricsRoutes } from './metrics.routes.ts'
@@ -57,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
 
   await app.register(healthRoutes, { deps })
+  await app.register(mailgunWebhookRoutes, { deps })
   await app.register(metricsRoutes, { deps })
   if (deps.config.devMailbox) await app.register(devMailbox, { deps, prefix: DEV_MAILBOX.prefix })
 
@@ -66,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
       await api.register(authRoutes, { deps })
       await api.register(apiKeyRoutes, { deps })
+      await api.register(attachmentRoutes, { deps })
+      await api.register(suppressionRoutes, { deps })
       await api.register(flowRoutes, { deps })
     },
     { prefix: '/api/v1' },

@@ -1,0 +1,102 @@
+import {
+  conversationMailIds,
+  findCustomerById,
+  insertDelivery,
+  insertMessage,
+  newId,
+  setMessageDeliveryStatus,
+  touchConversation,
+  type ConversationRow,
+  type DbOrTx,
+  type JsonObject,
+  type MessageFlags,
+} from '@replyflow/db'
+import { composeCustomerReply, replySubject, type OfflineEmailSettings } from '@replyflow/mail'
+import { deliveryGate } from '../mail/delivery-gate.ts'
+import type { MailIdentity } from '../mail/mail-identity.ts'
+
+/** An agent's answer to store and deliver to the customer. */
+export interface AgentAnswerInput {
+  conversation: ConversationRow
+  agent: { id: string; name: string }
+  /** The new text (quoted history already removed for e-mail replies). */
+  content: string
+  /** The whole text as the agent wrote it, when it differs. */
+  fullText?: string | null
+  /** Sanitised HTML, shown in the inbox. */
+  html?: string | null
+  /** The agent's own Message-Id when the answer came by e-mail, so a retried webhook stores it once. */
+  rfcMessageId?: string | null
+  flags?: MessageFlags
+  now: number
+}
+
+/** What was written; `deliveryIds` are to be handed to the queue after commit. */
+export interface AgentAnswerOutcome {
+  messageId: string
+  deliveryIds: string[]
+}
+
+/**
+ * Stores an agent's answer in a conversation and, in the same transaction,
+ * a delivery to the customer on the customer's channel: by e-mail from the team
+ * address, threaded under the customer's last mail (In-Reply-To) with the
+ * whole chain in References. Used by the inbox and by agents' e-mail replies.
+ */
+export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: OfflineEmailSettings, input: AgentAnswerInput): AgentAnswerOutcome {
+  const { conversation, agent, now } = input
+  const at = new Date(now).toISOString()
+  const messageId = newId(now)
+  insertMessage(tx, {
+    id: messageId,
+    conversationId: conversation.id,
+    direction: 'out',
+    authorType: 'agent',
+    authorId: agent.id,
+    channel: conversation.channel,
+    subject: replySubject(conversation.subject),
+    content: input.content,
+    fullText: input.fullText ?? null,
+    html: input.html ?? null,
+    rfcMessageId: input.rfcMessageId ?? null,
+    flags: input.flags ?? {},
+    createdAt: at,
+  })
+  touchConversation(tx, conversation.id, at)
+
+  const customer = findCustomerById(tx, conversation.customerId)
+  // Only e-mail answers are delivered from here; another channel's provider picks up its own messages.
+  if (conversation.channel !== 'email' || !customer?.email) return { messageId, deliveryIds: [] }
+
+  const chain = conversationMailIds(tx, conversation.id)
+  const lastFromCustomer = [...chain].reverse().find((entry) => entry.direction === 'in')
+  const mail = composeCustomerReply({
+    teamAddress: settings.teamAddress,
+    agent,
+    customer: { name: customer.name, email: customer.email },
+    conversation: { id: conversation.id, subject: conversation.subject },
+    message: { id: messageId, text: input.content },
+    inReplyTo: lastFromCustomer?.rfcMessageId ?? null,
+    references: chain.map((entry) => entry.rfcMessageId),
+    domain: identity.domain,
+    secret: identity.secret,
+  })
+  const gate = deliveryGate(tx, customer.email, { automated: false, now })
+  const deliveryId = newId(now)
+  insertDelivery(tx, {
+    id: deliveryId,
+    messageId,
+    recipientType: 'customer',
+    recipientId: customer.id,
+    address: customer.email.toLowerCase(),
+    channel: 'email',
+    status: gate.status,
+    rfcMessageId: mail.headers['Message-Id'] ?? '',
+    lastError: gate.status === 'suppressed' ? gate.error : null,
+    mail: { ...mail } satisfies JsonObject,
+    createdAt: at,
+    updatedAt: at,
+  })
+  setMessageDeliveryStatus(tx, messageId, gate.status)
+  return { messageId, deliveryIds: gate.status === 'queued' ? [deliveryId] : [] }
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { ensureMailIdSecret, mailSettingValue, type Db } from '@replyflow/db'
+import type { OfflineEmailSettings } from '@replyflow/mail'
+import type { Config } from '../config.ts'
+
+/** The dev mailbox's mail domain and webhook signing key (docs/internals.md, "Mail transport"). */
+export const DEV_MAIL = { domain: 'dev.replyflow.local', webhookSigningKey: 'dev-webhook-signing-key' } as const
+
+/** Settings key of Settings → Customer offline message handling → EMAIL. */
+export const OFFLINE_EMAIL_SETTING = 'offline-email'
+
+/** Who we are in mail: the domain of our Message-Ids and reply addresses and the secret they are signed with. */
+export interface MailIdentity {
+  domain: string
+  secret: string
+}
+
+/** The mail domain: Mailgun's, or the dev mailbox's. */
+export function mailDomain(config: Config): string {
+  return config.mailgun.domain ?? DEV_MAIL.domain
+}
+
+/** The key Mailgun's webhook signatures are checked with (the dev key when mail goes to the dev mailbox). */
+export function webhookSigningKey(config: Config): string | null {
+  return config.mailgun.webhookSigningKey ?? (config.devMailbox ? DEV_MAIL.webhookSigningKey : null)
+}
+
+// The secret is read once per database: it never changes after it is first stored.
+const secrets = new WeakMap<Db, string>()
+
+/** Domain and signing secret of our ids; the secret is created on first use and kept in the settings table. */
+export function mailIdentity(deps: { config: Config; db: Db; now: () => number }): MailIdentity {
+  let secret = secrets.get(deps.db)
+  if (secret === undefined) {
+    secret = ensureMailIdSecret(deps.db, randomBytes(32).toString('base64url'), new Date(deps.now()).toISOString())
+    secrets.set(deps.db, secret)
+  }
+  return { domain: mailDomain(deps.config), secret }
+}
+
+function isOfflineEmailSettings(value: unknown): value is OfflineEmailSettings {
+  if (typeof value !== 'object' || value === null) return false
+  const { senderMode, teamAddress } = value as Record<string, unknown>
+  return (senderMode === 'team' || senderMode === 'agent') && typeof teamAddress === 'string' && teamAddress.includes('@')
+}
+
+/** The offline e-mail settings, or the default (team mode, `support@<mail domain>`) until an admin sets them. */
+export function offlineEmailSettings(deps: { config: Config; db: Db }): OfflineEmailSettings {
+  const stored = mailSettingValue(deps.db, OFFLINE_EMAIL_SETTING)
+  return isOfflineEmailSettings(stored) ? stored : { senderMode: 'team', teamAddress: `support@${mailDomain(deps.config)}` }
+}
+
+/** Where attachment files live: `attachments/` beside the database file. */
+export function attachmentsDir(config: Config): string {
+  return join(dirname(config.databasePath), 'attachments')
+}

@@ -1,0 +1,59 @@
+import type { FastifyRequest } from 'fastify'
+import type { UploadedFile } from '@replyflow/mail'
+import { ATTACHMENT_LIMITS } from '../mail/attachment-store.ts'
+
+/** Limits of a forward() post: Mailgun caps a message at 25 MB; fields can be large (body-html, body-mime). */
+export const FORM_LIMITS = {
+  bodyBytes: 40 * 1024 * 1024,
+  fieldBytes: 30 * 1024 * 1024,
+  fields: 1_000,
+  files: 50,
+} as const
+
+/** The files of a multipart post, kept beside `request.body` (which holds the text fields, for the schema). */
+const uploads = new WeakMap<FastifyRequest, { files: UploadedFile[]; truncated: boolean }>()
+
+/**
+ * preValidation hook: reads a multipart post into text fields (set as the body,
+ * so the route's schema validates them like an urlencoded post) and files.
+ * A file over the size limit is dropped, not refused: the mail itself still counts.
+ */
+export async function collectMultipart(request: FastifyRequest): Promise<void> {
+  if (!request.isMultipart()) return
+  const fields: Record<string, string> = {}
+  const files: UploadedFile[] = []
+  let truncated = false
+  const parts = request.parts({
+    limits: { fieldSize: FORM_LIMITS.fieldBytes, fields: FORM_LIMITS.fields, files: FORM_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileBytes, parts: FORM_LIMITS.fields + FORM_LIMITS.files },
+  })
+  for await (const part of parts) {
+    if (part.type === 'field') {
+      if (typeof part.value === 'string' && !(part.fieldname in fields)) fields[part.fieldname] = part.value
+      continue
+    }
+    const chunks: Buffer[] = []
+    for await (const chunk of part.file) chunks.push(chunk as Buffer)
+    if (part.file.truncated) {
+      truncated = true
+      continue
+    }
+    files.push({ field: part.fieldname, filename: part.filename, contentType: part.mimetype, content: Buffer.concat(chunks) })
+  }
+  request.body = fields
+  uploads.set(request, { files, truncated })
+}
+
+/** The files collected from a multipart post (none for urlencoded), and whether any was too large. */
+export function uploadsOf(request: FastifyRequest): { files: UploadedFile[]; truncated: boolean } {
+  return uploads.get(request) ?? { files: [], truncated: false }
+}
+
+/** Text fields with repeated names reduced to their first value (urlencoded parsers give arrays for those). */
+export function firstValues(body: Readonly<Record<string, string | string[]>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(body)) {
+    const first = Array.isArray(value) ? value[0] : value
+    if (first !== undefined) out[name] = first
+  }
+  return out
+}
