@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// `pnpm start` — one command on one machine: install, build the editor, make
+// sure Redis answers (starting a private redis-server when none does), then
+// run the API (serving the editor; it migrates its database itself) and one
+// worker. `pnpm start:api` / `pnpm start:worker` run one of them, for several
+// machines. Node builtins only: this runs before anything is installed.
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const DATA = join(ROOT, 'data')
+const MODES = ['all', 'api', 'worker']
+const mode = process.argv[2] ?? 'all'
+const env = { ...process.env }
+
+function say(message) {
+  console.log(`[start] ${message}`)
+}
+
+function fail(message) {
+  console.error(`[start] ${message}`)
+  process.exit(1)
+}
+
+if (!MODES.includes(mode)) fail(`unknown mode "${mode}"; use one of: ${MODES.join(', ')}`)
+
+/** Runs a command to completion with the terminal attached; exits on failure. */
+function run(command, args, what) {
+  say(`${what}: ${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env })
+  if (result.error?.code === 'ENOENT') fail(`${command} is not installed. Install pnpm 10 with: npm install -g pnpm@10`)
+  if (result.status !== 0) fail(`${what} failed (exit ${result.status ?? result.signal})`)
+}
+
+/** Whether a Redis at `url` answers PING within a second. */
+function redisAnswers(url) {
+  const { hostname, port } = new URL(url)
+  return new Promise((done) => {
+    const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) })
+    const finish = (ok) => {
+      socket.destroy()
+      done(ok)
+    }
+    socket.setTimeout(1_000, () => finish(false))
+    socket.once('error', () => finish(false))
+    // A password-protected Redis answers -NOAUTH: it is there, and the apps will authenticate.
+    socket.once('data', (data) => finish(/^(\+PONG|-NOAUTH)/.test(data.toString())))
+    socket.once('connect', () => socket.write('PING\r\n'))
+  })
+}
+
+function commandExists(command) {
+  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0
+}
+
+/** Makes sure REDIS_URL answers; starts a private redis-server when it can. Returns the child to stop on exit, if any. */
+async function ensureRedis() {
+  env.REDIS_URL ||= 'redis://127.0.0.1:6379'
+  if (await redisAnswers(env.REDIS_URL)) {
+    say(`Redis answers at ${env.REDIS_URL}`)
+    return null
+  }
+  const url = new URL(env.REDIS_URL)
+  const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname)
+  if (!local || !commandExists('redis-server')) {
+    fail(
+      [
+        `nothing answers at REDIS_URL=${env.REDIS_URL}.`,
+        'Replyflow needs Redis 6.2+ for its queue. Either:',
+        '  - install it and run `pnpm start` again (it then starts a private one under ./data/redis):',
+        '      Debian/Ubuntu: sudo apt-get install redis-server    macOS: brew install redis',
+        '  - or run one with Docker: docker run -d -p 6379:6379 redis:7 --appendonly yes --maxmemory-policy noeviction',
+        '  - or point REDIS_URL at a Redis you have.',
+      ].join('\n'),
+    )
+  }
+  const dir = join(DATA, 'redis')
+  mkdirSync(dir, { recursive: true })
+  const port = url.port || '6379'
+  say(`no Redis at ${env.REDIS_URL}: starting a private redis-server on port ${port} (data in ./data/redis)`)
+  const child = spawn(
+    'redis-server',
+    ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  const deadline = Date.now() + 10_000
+  while (!(await redisAnswers(env.REDIS_URL))) {
+    if (child.exitCode !== null || Date.now() > deadline) fail(`the private redis-server did not start on port ${port}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return child
+}
+
+/** The worker token: from the environment, or kept in ./data so `start:api` and `start:worker` agree on one machine. */
+function ensureWorkerToken() {
+  if (env.WORKER_TOKEN) return
+  const file = join(DATA, 'worker-token')
+  if (!existsSync(file)) {
+    mkdirSync(DATA, { recursive: true })
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
+    say('generated a worker token in ./data/worker-token (set WORKER_TOKEN to use your own)')
+  }
+  env.WORKER_TOKEN = readFileSync(file, 'utf8').trim()
+}
+
+/** On the very first start, a first admin with a fresh password, printed once. */
+function ensureFirstAdmin() {
+  const database = resolve(ROOT, env.DATABASE_PATH || './data/replyflow.db')
+  if (env.ADMIN_EMAIL || env.ADMIN_PASSWORD || existsSync(database)) return
+  env.ADMIN_EMAIL = 'admin@replyflow.local'
+  env.ADMIN_PASSWORD = randomBytes(9).toString('base64url')
+  say(`first start: log in as ${env.ADMIN_EMAIL} with password ${env.ADMIN_PASSWORD} (shown once; change it in the app)`)
+}
+
+const children = new Map()
+let stopping = false
+
+/** Starts an app with its lines prefixed by its name; when it exits, everything stops. */
+function startApp(name, entry) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => (stream === child.stderr ? process.stderr : process.stdout).write(`[${name}] ${line}\n`))
+  }
+  children.set(name, child)
+  child.once('exit', (code, signal) => {
+    children.delete(name)
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the rest`)
+      void stop(code === 0 ? 1 : code ?? 1)
+    } else if (children.size === 0) void finish()
+  })
+  return child
+}
+
+/** Waits for the API before starting the worker, so its first jobs don't fail on a closed port. */
+async function apiAnswers(url) {
+  const deadline = Date.now() + 60_000
+  while (!stopping && Date.now() < deadline) {
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok) return
+    } catch {
+      // Not listening yet: poll again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  if (!stopping) say(`the API did not answer at ${url} within a minute; starting the worker anyway`)
+}
+
+let redis = null
+let exitCode = 0
+
+async function finish() {
+  if (redis && redis.exitCode === null) {
+    const exited = new Promise((resolve) => redis.once('exit', resolve))
+    redis.kill('SIGTERM')
+    await exited
+  }
+  process.exit(exitCode)
+}
+
+async function stop(code) {
+  if (stopping) return
+  stopping = true
+  exitCode = code
+  // The apps finish in-flight work on SIGTERM; Redis stops after them.
+  for (const child of children.values()) child.kill('SIGTERM')
+  if (children.size === 0) await finish()
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) {
+      say('second signal: exiting now')
+      for (const child of children.values()) child.kill('SIGKILL')
+      redis?.kill('SIGKILL')
+      process.exit(1)
+    }
+    say(`${signal}: stopping`)
+    void stop(0)
+  })
+}
+
+if (!existsSync(join(ROOT, 'node_modules'))) run('pnpm', ['install'], 'installing dependencies')
+if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
+redis = await ensureRedis()
+ensureWorkerToken()
+env.PORT ||= '3000'
+if (mode !== 'worker') {
+  ensureFirstAdmin()
+  if (!env.MAILGUN_API_KEY) say('MAILGUN_API_KEY is unset: outbound mail goes to the dev mailbox (/dev/mailgun)')
+  startApp('api', 'apps/api/src/main.ts')
+  say(`API and editor on http://localhost:${env.PORT}`)
+}
+if (mode === 'all') await apiAnswers(`http://127.0.0.1:${env.PORT}/healthz`)
+if (mode !== 'api') {
+  env.API_URL ||= `http://127.0.0.1:${env.PORT}`
+  startApp('worker', 'apps/worker/src/main.ts')
+}
