@@ -87,13 +87,18 @@ interface RunState {
 
 const SMS_LIMIT = 160
 
-/** Caches compiled expressions per definition: versions are immutable, so their expressions are too. */
+/**
+ * Caches compiled expressions per node object: workers keep immutable versions
+ * in memory, so each expression is compiled once. Keyed on the source too, in
+ * case a caller edits a node in place.
+ */
 const compiled = new WeakMap<FlowNode, CompiledExpression>()
 
 function expressionOf(node: FlowNode): CompiledExpression {
+  const source = String(node.config.expression ?? '')
   let expression = compiled.get(node)
-  if (!expression) {
-    expression = compileExpression(String(node.config.expression ?? ''))
+  if (expression?.source !== source) {
+    expression = compileExpression(source)
     compiled.set(node, expression)
   }
   return expression

@@ -127,6 +127,17 @@ describe('compileExpression', () => {
     expect(refund.evaluate({ var_content: 'Thanks!' })).toBe(false)
   })
 
+  it('does arithmetic on whole-number fields as CEL ints', () => {
+    const busy = compileExpression('var_orders + 1 > 3')
+    expect(busy.evaluate({ var_orders: 3 })).toBe(true)
+    expect(busy.evaluate({ var_orders: 1 })).toBe(false)
+    expect(compileExpression('var_price > 2').evaluate({ var_price: 2.5 })).toBe(true)
+  })
+
+  it('refuses to compile matches(), so a stored flow with a regex cannot reach the engine', () => {
+    expect(() => compileExpression("var_content.matches('(a+)+$')")).toThrow(/matches\(\) is not allowed/)
+  })
+
   it('evaluates numbers, lists, maps and comprehensions the way JSON values arrive', () => {
     const vip = compileExpression("var_orders >= 10 && 'gold' in var_tags && var_profile.region == 'eu'")
     expect(vip.evaluate({ var_orders: 12, var_tags: ['gold'], var_profile: { region: 'eu' } })).toBe(true)

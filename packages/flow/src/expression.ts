@@ -13,6 +13,7 @@ export type ExpressionProblem =
   | { kind: 'not_variable'; name: string }
   | { kind: 'unknown_variable'; name: string }
   | { kind: 'type'; message: string }
+  | { kind: 'forbidden'; name: string }
 
 /** A CEL expression checked once and evaluated many times. */
 export interface CompiledExpression {
@@ -56,6 +57,31 @@ function collectIdentifiers(node: unknown, bound: ReadonlySet<string>, into: str
   collectIdentifiers(args, bound, into)
 }
 
+/**
+ * Functions a flow may not call. `matches()` runs JavaScript's backtracking
+ * regex engine on customer-written text: a crafted message could make one
+ * expression take seconds (ReDoS), and runs must stay cheap.
+ */
+const FORBIDDEN_FUNCTIONS = new Set(['matches'])
+
+/** Names of the functions an AST calls, global (`size(x)`) or on a receiver (`x.contains(y)`). */
+function collectFunctions(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const child of node) collectFunctions(child, into)
+    return
+  }
+  if (typeof node !== 'object' || node === null || !('op' in node)) return
+  const { op, args } = node as { op: string; args: unknown }
+  if ((op === 'call' || op === 'rcall') && Array.isArray(args) && typeof args[0] === 'string') into.add(args[0])
+  collectFunctions(args, into)
+}
+
+function forbiddenFunctions(ast: unknown): string[] {
+  const called = new Set<string>()
+  collectFunctions(ast, called)
+  return [...called].filter((name) => FORBIDDEN_FUNCTIONS.has(name))
+}
+
 /** Names CEL itself defines (`string`, `int`, `null_type`…), so `type(var_a) == string` names only var_a. */
 const BUILT_INS = new Environment()
 
@@ -78,13 +104,15 @@ export function checkExpression(source: string, inScope: Iterable<string>): Expr
     return [{ kind: 'syntax', message: `longer than ${FLOW_LIMITS.expressionLength} characters` }]
   }
   let names: string[]
+  let forbidden: string[]
   try {
     names = expressionVariables(source)
+    forbidden = forbiddenFunctions(parse(source).ast)
   } catch (error) {
     return [{ kind: 'syntax', message: firstLine(error instanceof Error ? error.message : String(error)) }]
   }
   const scope = new Set(inScope)
-  const problems: ExpressionProblem[] = []
+  const problems: ExpressionProblem[] = forbidden.map((name) => ({ kind: 'forbidden', name }))
   for (const name of names) {
     if (!VARIABLE_PATTERN.test(name)) problems.push({ kind: 'not_variable', name })
     else if (!scope.has(name)) problems.push({ kind: 'unknown_variable', name })
@@ -101,6 +129,8 @@ export function checkExpression(source: string, inScope: Iterable<string>): Expr
 /** Compiles an expression for evaluation with only `var_` variables in scope. */
 export function compileExpression(source: string): CompiledExpression {
   const variables = expressionVariables(source)
+  const forbidden = forbiddenFunctions(parse(source).ast)
+  if (forbidden.length > 0) throw new Error(`${forbidden.join(', ')}() is not allowed in flow expressions`)
   const program = environment(variables).parse(source)
   return {
     source,
@@ -115,9 +145,14 @@ export function compileExpression(source: string): CompiledExpression {
   }
 }
 
-/** CEL has no `undefined`; arrays and plain objects pass through as lists and maps. */
+/**
+ * CEL has no `undefined`; whole numbers become CEL ints (BigInt) so that
+ * `var_orders + 1` type-checks against int literals; arrays and plain objects
+ * pass through as lists and maps.
+ */
 function toCelValue(value: unknown): unknown {
   if (value === undefined) return null
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
   if (Array.isArray(value)) return value.map(toCelValue)
   return value
 }

@@ -319,6 +319,12 @@ describe('logic expressions', () => {
     expect(issues[0]?.message).toBe('expression: must be true or false, not int')
   })
 
+  it('rejects regular expressions, which customer-written text could make run for seconds', () => {
+    expect(check(withExpression("var_content.matches('(a+)+$')"))).toEqual([
+      { code: FLOW_ISSUES.exprForbidden, nodeId: 'check' },
+    ])
+  })
+
   it('rejects names that are not var_ variables', () => {
     expect(validateFlow(withExpression("content.contains('refund') || customer.vip"))).toEqual([
       expect.objectContaining({ code: FLOW_ISSUES.exprNotVariable, nodeId: 'check', params: { variable: 'content' } }),

@@ -25,6 +25,7 @@ export const FLOW_ISSUES = {
   exprSyntax: 'FLOW_EXPR_SYNTAX',
   exprNotVariable: 'FLOW_EXPR_NOT_VAR',
   exprUnknownVariable: 'FLOW_EXPR_UNKNOWN_VAR',
+  exprForbidden: 'FLOW_EXPR_FORBIDDEN',
   channelMismatch: 'FLOW_CHANNEL_MISMATCH',
 } as const
 export type FlowIssueCode = (typeof FLOW_ISSUES)[keyof typeof FLOW_ISSUES]
@@ -291,6 +292,13 @@ function checkNodes(def: FlowDefinition, report: Report): void {
             nodeId: node.id,
             message: `"${problem.name}" is not set by a Get customer data node on every path to this node`,
             params: { variable: problem.name },
+          })
+        } else if (problem.kind === 'forbidden') {
+          report({
+            code: FLOW_ISSUES.exprForbidden,
+            nodeId: node.id,
+            message: `${problem.name}() is not allowed: use contains, startsWith or endsWith`,
+            params: { function: problem.name },
           })
         } else {
           report({ code: FLOW_ISSUES.exprSyntax, nodeId: node.id, message: `expression: ${problem.message}`, params: { detail: problem.message } })
