@@ -1,4 +1,3 @@
-import type { FlowDefinition } from '@replyflow/flow'
 import { createBatcher, type BatcherOptions } from './batcher.ts'
 import type { ClaimedDelivery, ClaimedRun, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from './internal-api.ts'
 import type { VersionCache } from './version-cache.ts'
@@ -26,13 +25,14 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** A claimed run with its definition filled in from the answer or the version cache. */
-export type ReadyRun = ClaimedRun & { definition: FlowDefinition }
-
 /** The worker's calls to `/internal/v1`; concurrent calls are batched into one request per endpoint. */
 export interface ApiClient {
-  /** The run to execute, or null when the API has no such run. */
-  claimRun(runId: string): Promise<ReadyRun | null>
+  /**
+   * The run to execute, or null when the API has no such run. Its definition
+   * comes from the answer or the version cache; it is null for a finished run
+   * (the API sends none) or, rarely, a version evicted before use.
+   */
+  claimRun(runId: string): Promise<ClaimedRun | null>
   /** The run's status after the report, or null when the API has no such run. */
   reportRun(report: RunReport): Promise<RunStatus | null>
   claimDelivery(deliveryId: string): Promise<ClaimedDelivery | null>
@@ -123,10 +123,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async claimRun(runId) {
       const claimed = await runClaims.load(runId)
       if (!claimed) return null
-      // Filled in the same turn as the batch answer, so the cache still holds it.
-      const definition = claimed.definition ?? versions.get(claimed.versionId)
-      if (!definition) throw new ApiUnavailableError(`version ${claimed.versionId} left the cache before use; claiming again`)
-      return { ...claimed, definition }
+      // Resolved in the same turn as the batch answer, so the cache still holds what that answer relied on.
+      return { ...claimed, definition: claimed.definition ?? versions.get(claimed.versionId) ?? null }
     },
     reportRun: (report) => runReports.load(report),
     claimDelivery: (deliveryId) => deliveryClaims.load(deliveryId),

@@ -35,6 +35,8 @@ export function createFlowRunProcessor(deps: FlowRunDeps) {
       log.info({ status: claimed.status }, 'run already finished, skipped')
       return 'skipped'
     }
+    // Operational, not the user's fault: retrying claims again without the cache's say-so.
+    if (!claimed.definition) throw new Error(`version ${claimed.versionId} of run ${runId} left the cache before use`)
     const outcome = runFlow(claimed.definition, claimed.context, { now: deps.now, resume: claimed.resume ?? undefined })
     const status = await userFailureOnBadRequest(
       deps.api.reportRun({ runId, status: outcome.status, steps: outcome.steps, effects: outcome.effects, error: outcome.error }),
