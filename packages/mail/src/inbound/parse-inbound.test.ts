@@ -162,6 +162,8 @@ describe('sanitiseMailHtml', () => {
     expect(sanitiseMailHtml('<img src="cid:nope" alt="x">', { resolveCid: () => null })).toBe('<img alt="x" />')
     const gmail = '<div dir="ltr">Thanks</div><div class="gmail_quote">old</div><blockquote type="cite">older</blockquote>'
     expect(sanitiseMailHtml(gmail, { dropQuotes: true })).toBe('<div dir="ltr">Thanks</div>')
+    const inline = sanitiseMailHtml('<p><img src="cid:a1"><a href="javascript:x()">x</a></p>', { dropQuotes: true, resolveCid: () => '/file' })
+    expect(inline).toBe('<p><img src="/file" /><a target="_blank" rel="noopener noreferrer nofollow">x</a></p>')
   })
 })
 

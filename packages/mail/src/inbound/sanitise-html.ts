@@ -27,7 +27,7 @@ export function sanitiseMailHtml(html: string, options: SanitiseOptions = {}): s
   const { resolveCid, dropQuotes = false } = options
   // exclusiveFilter sees attributes after the allowlist, which drops `class`/`id`/`type`: drop quotes in a permissive first pass.
   const input = dropQuotes
-    ? sanitizeHtml(html, { allowedTags: false, allowedAttributes: false, allowVulnerableTags: true, exclusiveFilter: isQuoteContainer })
+    ? sanitizeHtml(html, { allowedTags: false, allowedAttributes: false, allowedSchemesAppliedToAttributes: [], allowVulnerableTags: true, exclusiveFilter: isQuoteContainer })
     : html
   return sanitizeHtml(input, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center'],
