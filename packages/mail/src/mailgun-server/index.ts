@@ -12,3 +12,7 @@ export type { Mailbox, PlannedFailure, RecordedAttachment, RecordedMessage } fro
 export { RecordedMessageSchema } from './control.routes.ts'
 export { MAX_TAGS } from './messages.routes.ts'
 export { isMailgunAuth } from './auth.ts'
+export { createRouteTable, parseActions, parseExpression } from './inbound-routes.ts'
+export type { MailgunRoute, RouteTable, RoutedMail } from './inbound-routes.ts'
+export { createRelay, createWebhookTable, DEFAULT_WEBHOOK_SIGNING_KEY } from './relay.ts'
+export type { Relay, RelayOptions, RelayRecord, WebhookTable } from './relay.ts'

@@ -4,6 +4,9 @@ import { controlRoutes } from './control.routes.ts'
 import { useFormBodies } from './form.ts'
 import { createMailbox, type Mailbox } from './mailbox.ts'
 import { messagesRoutes } from './messages.routes.ts'
+import { createRouteTable } from './inbound-routes.ts'
+import { createRelay, createWebhookTable, DEFAULT_WEBHOOK_SIGNING_KEY, type Relay } from './relay.ts'
+import { relayApiRoutes, relayControlRoutes } from './relay.routes.ts'
 
 export interface MailgunServerOptions {
   /** The key clients must send as HTTP Basic `api:<key>`. */
@@ -12,6 +15,10 @@ export interface MailgunServerOptions {
   mailbox?: Mailbox
   /** Guards the `/mailbox` control routes (the API requires an admin there); open by default. */
   controlGuard?: onRequestAsyncHookHandler
+  /** Signs route forwards and event webhooks, as Mailgun's HTTP webhook signing key does. */
+  webhookSigningKey?: string
+  /** Routes, webhooks and what was relayed; made on `mailbox` by default (pass both to share them). */
+  relay?: Relay
 }
 
 /**
@@ -23,6 +30,13 @@ export interface MailgunServerOptions {
  */
 export const mailgunServer: FastifyPluginAsync<MailgunServerOptions> = async (app, options) => {
   const mailbox = options.mailbox ?? createMailbox()
+  const relay =
+    options.relay ??
+    createRelay({ mailbox, routes: createRouteTable(), webhooks: createWebhookTable(), signingKey: options.webhookSigningKey ?? DEFAULT_WEBHOOK_SIGNING_KEY })
+  app.addHook('onClose', async () => {
+    relay.close()
+    await relay.idle()
+  })
   await app.register(async (api) => {
     useFormBodies(api)
     api.addHook('onRequest', requireApiKey(options.apiKey))
@@ -32,6 +46,8 @@ export const mailgunServer: FastifyPluginAsync<MailgunServerOptions> = async (ap
       return reply.code(status).send({ message: status < 500 ? error.message : 'Internal server error' })
     })
     await api.register(messagesRoutes, { mailbox })
+    await api.register(relayApiRoutes, { routes: relay.routes, webhooks: relay.webhooks })
   })
   await app.register(controlRoutes, { mailbox, guard: options.controlGuard })
+  await app.register(relayControlRoutes, { relay, guard: options.controlGuard })
 }
