@@ -26,6 +26,10 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // System tests start real processes (API, workers, Mailgun server): one file at a time.
+        test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
+      },
       'apps/editor/vitest.config.ts',
     ],
   },

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+
+/** The repository root: every app runs from there, as `pnpm start` runs them. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** One JSON log line of a pino logger (or a plain line, under `msg`). */
+export type LogLine = Record<string, unknown> & { msg?: string }
+
+/** A child process of the harness, with its output kept for waiting on and for failure reports. */
+export interface AppProcess {
+  name: string
+  child: ChildProcess
+  /** Every line it printed, parsed when it was JSON. */
+  lines: LogLine[]
+  /** Resolves when it exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Resolves with the first line for which `match` holds; rejects if it exits first or after `timeoutMs`. */
+  waitForLine(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>
+  /** Sends a signal and waits for the exit (SIGKILL after `timeoutMs`). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>
+  /** The last lines, for an error message. */
+  tail(count?: number): string
+}
+
+function parse(text: string): LogLine {
+  if (text.startsWith('{')) {
+    try {
+      const value: unknown = JSON.parse(text)
+      if (typeof value === 'object' && value !== null) return { ...value }
+    } catch {
+      // Not JSON after all: keep it as text below.
+    }
+  }
+  return { msg: text }
+}
+
+/**
+ * Starts a TypeScript entry point of the repository with tsx, as its own
+ * process (never in the test's process: the tests kill them).
+ */
+export function startApp(name: string, entry: string, env: Record<string, string>, args: string[] = []): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: LogLine[] = []
+  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>()
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue
+    createInterface({ input: stream }).on('line', (text) => {
+      const line = parse(text)
+      lines.push(line)
+      for (const waiter of waiters) {
+        if (waiter.match(line)) {
+          waiters.delete(waiter)
+          waiter.resolve(line)
+        }
+      }
+    })
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const tail = (count = 30) =>
+    lines
+      .slice(-count)
+      .map((line) => JSON.stringify(line))
+      .join('\n')
+
+  return {
+    name,
+    child,
+    lines,
+    exited,
+    tail,
+    waitForLine(match, timeoutMs = 60_000) {
+      const seen = lines.find(match)
+      if (seen) return Promise.resolve(seen)
+      return new Promise<LogLine>((resolve, reject) => {
+        const waiter = { match, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) }
+        const timer = setTimeout(() => {
+          waiters.delete(waiter)
+          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms; last lines:\n${tail()}`))
+        }, timeoutMs)
+        waiters.add(waiter)
+        void exited.then(({ code, signal }) => {
+          if (!waiters.delete(waiter)) return
+          clearTimeout(timer)
+          reject(new Error(`${name} exited (${signal ?? code}) before the expected log line; last lines:\n${tail()}`))
+        })
+      })
+    },
+    async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill(signal)
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
