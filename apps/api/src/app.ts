@@ -11,10 +11,16 @@ import type { AppDeps } from './deps.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { flowRoutes } from './flows/flows.routes.ts'
 import { ApiError } from './errors.ts'
+import { agentRoutes } from './agents/agents.routes.ts'
+import { conversationRoutes } from './conversations/conversations.routes.ts'
+import { customerRoutes } from './customers/customers.routes.ts'
 import { healthRoutes } from './health.routes.ts'
+import { settingsRoutes } from './settings/settings.routes.ts'
+import { internalRoutes } from './internal/internal.routes.ts'
 import { attachmentRoutes } from './attachments/attachments.routes.ts'
 import { suppressionRoutes } from './suppressions/suppressions.routes.ts'
 import { mailgunWebhookRoutes } from './webhooks/mailgun.routes.ts'
+import { runRoutes } from './runs/runs.routes.ts'
 import { devMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
 import { editorRoutes } from './editor.routes.ts'
 import { metricsRoutes } from './metrics.routes.ts'
@@ -73,9 +79,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(attachmentRoutes, { deps })
       await api.register(suppressionRoutes, { deps })
       await api.register(flowRoutes, { deps })
+      await api.register(runRoutes, { deps })
+      await api.register(agentRoutes, { deps })
+      await api.register(customerRoutes, { deps })
+      await api.register(settingsRoutes, { deps })
+      await api.register(conversationRoutes, { deps })
     },
     { prefix: '/api/v1' },
   )
+  await app.register(internalRoutes, { deps, prefix: '/internal/v1' })
 
   // Last: its fallback serves the editor's index.html for paths no route above claimed.
   await app.register(editorRoutes)

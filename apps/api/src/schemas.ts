@@ -13,10 +13,13 @@ export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Ar
 /** Row ids (newId) and other path ids. */
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
+/** Page size when the query names none. */
+export const DEFAULT_PAGE_SIZE = 50
+
 /** Query of a cursor-paginated list. */
 export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_PAGE_SIZE })),
 }
 
 /** A lowercase-insensitive e-mail address, length-limited. */

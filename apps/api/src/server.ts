@@ -3,6 +3,7 @@ import { createProducer, producerConnection, type Producer } from '@replyflow/qu
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
+import { boundedProducer } from './bounded-producer.ts'
 import { ensureFirstAdmin } from './auth/auth.service.ts'
 import { createDbDispatcher } from './dispatch/sources.ts'
 import type { Config } from './config.ts'
@@ -28,7 +29,7 @@ export async function startServer(config: Config, logger: Logger, options: { hos
   const redis = producerConnection(config.redisUrl)
   // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile.
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
-  const producer: Producer = createProducer({ connection: redis, prefix: config.queuePrefix })
+  const producer: Producer = boundedProducer(createProducer({ connection: redis, prefix: config.queuePrefix }))
   const deps: AppDeps = { config, db, producer, redis, logger, now: Date.now }
   await ensureFirstAdmin(deps)
   const app = await buildApp(deps)

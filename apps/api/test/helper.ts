@@ -9,6 +9,7 @@ import { Queue } from 'bullmq'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import pino from 'pino'
 import { buildApp } from '../src/app.ts'
+import { boundedProducer } from '../src/bounded-producer.ts'
 import { openSession } from '../src/auth/auth.service.ts'
 import { hashPassword } from '../src/auth/password.ts'
 import { parseConfig, type Config } from '../src/config.ts'
@@ -55,15 +56,20 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-/** Builds the app the way `main.ts` does, on a temp database and a unique queue prefix. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * Builds the app the way `main.ts` does, on a temp database and a unique queue
+ * prefix. `producerRedisUrl` points the producer elsewhere (e.g. at a closed port, to act out a Redis outage).
+ */
+export async function buildTestApp(env: Record<string, string> = {}, options: { producerRedisUrl?: string } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'rf-api-'))
   const config = parseConfig({ DATABASE_PATH: join(dir, 'replyflow.db'), WORKER_TOKEN, REDIS_URL, ...env })
   const db = createDb(config.databasePath)
   migrate(db)
   const prefix = `rf-test-${randomUUID()}`
-  const redis = producerConnection(REDIS_URL)
-  const producer = createProducer({ connection: redis, prefix })
+  const redis = producerConnection(options.producerRedisUrl ?? REDIS_URL)
+  // An unreachable Redis is part of some tests; its connection errors are expected there.
+  redis.on('error', () => {})
+  const producer = boundedProducer(createProducer({ connection: redis, prefix }), 1_000)
   const clock = { now: Date.parse('2025-01-15T10:00:00.000Z') }
   const logger = pino({ level: 'silent' })
   const deps: AppDeps = { config, db, producer, redis, logger, now: () => clock.now }
@@ -112,4 +118,45 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
 /** The parsed JSON body of an answer. */
 export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
   return response.json<T>()
+}
+
+/** Creates an agent through the API and returns it. */
+export async function createAgent(t: TestApp, name: string, email = `${name.toLowerCase()}@team.example.com`, extra: Record<string, unknown> = {}) {
+  const res = await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name, email, ...extra } })
+  if (res.statusCode !== 201) throw new Error(`agent not created: ${res.body}`)
+  return res.json<{ id: string; name: string; email: string; status: string }>()
+}
+
+/** Creates a flow, saves `definition` (the reference flow by default) and publishes it. */
+export async function createPublishedFlow(t: TestApp, options: { name?: string; trigger?: string; definition?: FlowDefinition } = {}) {
+  const created = await t.request({
+    method: 'POST',
+    url: '/api/v1/flows',
+    payload: { name: options.name ?? 'Reference', channel: 'email', trigger: options.trigger ?? 'manual' },
+  })
+  const flow = created.json<{ id: string }>()
+  const published = await t.request({ method: 'POST', url: `/api/v1/flows/${flow.id}/versions`, payload: { definition: options.definition ?? referenceFlow() } })
+  if (published.statusCode !== 201) throw new Error(`flow not published: ${published.body}`)
+  return { flowId: flow.id, version: published.json<{ id: string; version: number }>() }
+}
+
+/** Starts a manual run and returns its id. */
+export async function startRun(t: TestApp, flowId: string, content = 'I would like a refund', headers: Record<string, string> = {}) {
+  const res = await t.request({
+    method: 'POST',
+    url: `/api/v1/flows/${flowId}/runs`,
+    payload: { input: { customer: { name: 'Ada', email: 'ada@customer.example.com' }, message: { subject: 'My order', content } } },
+    headers,
+  })
+  if (res.statusCode !== 202) throw new Error(`run not started: ${res.body}`)
+  return res.json<{ id: string; status: string }>().id
+}
+
+/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }

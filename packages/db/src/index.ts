@@ -48,7 +48,7 @@ export {
   users,
   webhookTokens,
 } from './schema.ts'
-export type { DeliveryError, RunResume, StoredMail } from './schema.ts'
+export type { DeliveryError, RunResume, StoredMail, StoredRunError } from './schema.ts'
 export {
   countUsers,
   deleteSession,

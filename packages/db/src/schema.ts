@@ -1,4 +1,4 @@
-import type { Channel, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunContext, RunError } from '@replyflow/flow'
+import type { Channel, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunContext } from '@replyflow/flow'
 import {
   type AnySQLiteColumn,
   index,
@@ -255,7 +255,7 @@ export const runs = sqliteTable(
     context: text({ mode: 'json' }).$type<RunContext>(),
     conversationId: text().references(() => conversations.id, { onDelete: 'set null' }),
     messageId: text().references(() => messages.id, { onDelete: 'set null' }),
-    error: text({ mode: 'json' }).$type<RunError>(),
+    error: text({ mode: 'json' }).$type<StoredRunError>(),
     /** 1 for a first run, +1 for each retry of it. */
     attempt: integer().notNull().default(1),
     /** The failed run this one retries. */
@@ -275,6 +275,13 @@ export const runs = sqliteTable(
   ],
 )
 
+/** Why a run or step failed: the engine's `RunError`, or a worker's own code (e.g. a crash). */
+export interface StoredRunError {
+  code: string
+  message: string
+  nodeId?: string
+}
+
 /** Where a retried run resumes. */
 export interface RunResume {
   nodeId: string
@@ -293,7 +300,7 @@ export const runSteps = sqliteTable(
     type: text().$type<NodeType>().notNull(),
     result: text().$type<NodeResult>(),
     outputs: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
-    error: text({ mode: 'json' }).$type<RunError>(),
+    error: text({ mode: 'json' }).$type<StoredRunError>(),
     startedAt: text().notNull(),
     finishedAt: text().notNull(),
   },

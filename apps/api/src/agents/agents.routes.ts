@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AGENT_STATUSES, listAgents } from '@replyflow/db'
+import Type from 'typebox'
+import { principalOf } from '../auth/access.ts'
+import type { AppDeps } from '../deps.ts'
+import { forbidden } from '../errors.ts'
+import { Email, errorResponses, IdParams, Items, Name, Nullable } from '../schemas.ts'
+import { createAgent, getAgent, removeAgent, updateAgentFields } from './agents.service.ts'
+
+const tags = ['agents']
+const Status = Type.Enum(AGENT_STATUSES)
+const Phone = Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' })
+
+const AgentSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Nullable(Type.String()),
+  status: Status,
+  userId: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+
+/** `agents`: the team. Everyone logged in may list them and set their own status; admins manage them. */
+export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/agents',
+    { config: { access: 'user' }, schema: { tags, summary: 'List agents', response: { 200: Items(AgentSchema), ...errorResponses } } },
+    async () => ({ items: listAgents(deps.db) }),
+  )
+
+  app.post(
+    '/agents',
+    {
+      schema: {
+        tags,
+        summary: 'Add an agent; with a password, also a login for the inbox',
+        body: Type.Object(
+          {
+            name: Name,
+            email: Email,
+            phone: Type.Optional(Nullable(Phone)),
+            status: Type.Optional(Status),
+            password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: AgentSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createAgent(deps, request.body)),
+  )
+
+  app.get(
+    '/agents/:id',
+    { config: { access: 'user' }, schema: { tags, summary: 'Get an agent', params: IdParams, response: { 200: AgentSchema, ...errorResponses } } },
+    async (request) => getAgent(deps.db, request.params.id),
+  )
+
+  app.patch(
+    '/agents/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change an agent',
+        params: IdParams,
+        body: Type.Object(
+          { name: Type.Optional(Name), email: Type.Optional(Email), phone: Type.Optional(Nullable(Phone)), status: Type.Optional(Status) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: AgentSchema, ...errorResponses },
+      },
+    },
+    async (request) => updateAgentFields(deps, request.params.id, request.body),
+  )
+
+  app.put(
+    '/agents/:id/status',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        summary: 'Set an agent online or offline (agents: their own status only)',
+        params: IdParams,
+        body: Type.Object({ status: Status }, { additionalProperties: false }),
+        response: { 200: AgentSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request)
+      if (principal.user.role !== 'admin' && principal.agentId !== request.params.id) throw forbidden('agents may only set their own status')
+      return updateAgentFields(deps, request.params.id, { status: request.body.status })
+    },
+  )
+
+  app.delete(
+    '/agents/:id',
+    { schema: { tags, summary: 'Remove an agent (their assignments go too)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      removeAgent(deps, request.params.id)
+      return reply.status(204).send(null)
+    },
+  )
+}

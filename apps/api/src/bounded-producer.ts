@@ -1,0 +1,26 @@
+import type { Producer } from '@replyflow/queue'
+
+/** How long a request waits for Redis to take its work before answering anyway. */
+export const HAND_OVER_TIMEOUT_MS = 3_000
+
+function bounded(work: Promise<void>, timeoutMs: number, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${timeoutMs} ms (is Redis reachable?)`)), timeoutMs)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * A producer whose hand-overs fail after `timeoutMs` instead of waiting:
+ * BullMQ waits for a connection that was never ready (Redis down at start)
+ * without limit, which would hang every request that hands work over. The work
+ * is safe in SQLite; the dispatcher hands it over once Redis answers.
+ */
+export function boundedProducer(producer: Producer, timeoutMs = HAND_OVER_TIMEOUT_MS): Producer {
+  return {
+    enqueueRuns: (runIds) => bounded(producer.enqueueRuns(runIds), timeoutMs, 'enqueueing runs'),
+    enqueueDeliveries: (deliveryIds) => bounded(producer.enqueueDeliveries(deliveryIds), timeoutMs, 'enqueueing deliveries'),
+    close: () => producer.close(),
+  }
+}

@@ -1,0 +1,70 @@
+import { findDeliveries, setMessageDeliveryStatus, updateDelivery, type DeliveryStatus, type StoredMail } from '@replyflow/db'
+import type { AppDeps } from '../deps.ts'
+
+/** A delivery handed to a worker with its composed mail (docs/internals.md). */
+export interface ClaimedDelivery {
+  deliveryId: string
+  status: DeliveryStatus
+  mail: StoredMail
+}
+
+/** The outcome of one send attempt, as a worker reports it. */
+export interface DeliveryResult {
+  deliveryId: string
+  status: 'sent' | 'retrying' | 'failed'
+  providerId?: string
+  error?: { code: string; message: string; httpStatus?: number }
+  attempt: number
+}
+
+/** States a worker never sends from again. */
+const SETTLED: ReadonlySet<DeliveryStatus> = new Set(['sent', 'delivered', 'failed', 'complained', 'suppressed'])
+
+/**
+ * Claims deliveries for sending: `queued` and `retrying` ones become `sending`;
+ * settled ones come back as they are, for the worker to skip. Unknown ids are left out.
+ */
+export function claimDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, deliveryIds: readonly string[]): ClaimedDelivery[] {
+  return deps.db.transaction((tx) => {
+    const now = new Date(deps.now()).toISOString()
+    return findDeliveries(tx, [...new Set(deliveryIds)]).map((delivery) => {
+      if (!SETTLED.has(delivery.status) && delivery.status !== 'sending') {
+        updateDelivery(tx, delivery.id, { status: 'sending', updatedAt: now })
+        if (delivery.recipientType === 'customer') setMessageDeliveryStatus(tx, delivery.messageId, 'sending')
+        return { deliveryId: delivery.id, status: 'sending', mail: delivery.mail }
+      }
+      return { deliveryId: delivery.id, status: delivery.status, mail: delivery.mail }
+    })
+  })
+}
+
+/**
+ * Records send outcomes: status, provider id, attempts and last error, mirrored
+ * on the message for answers to customers. A delivery that Mailgun's events
+ * already moved past `sent` keeps that later status.
+ */
+export function reportDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, results: readonly DeliveryResult[]): { deliveryId: string; status: DeliveryStatus }[] {
+  return deps.db.transaction((tx) => {
+    const now = new Date(deps.now()).toISOString()
+    const byId = new Map(findDeliveries(tx, results.map((result) => result.deliveryId)).map((delivery) => [delivery.id, delivery]))
+    const items: { deliveryId: string; status: DeliveryStatus }[] = []
+    for (const result of results) {
+      const delivery = byId.get(result.deliveryId)
+      if (!delivery) continue
+      const later = delivery.status === 'delivered' || delivery.status === 'complained' || (delivery.status === 'failed' && result.status !== 'failed')
+      const status: DeliveryStatus = later ? delivery.status : result.status
+      updateDelivery(tx, delivery.id, {
+        status,
+        providerId: result.providerId ?? delivery.providerId,
+        attempts: Math.max(delivery.attempts, result.attempt),
+        lastError: result.error ?? (result.status === 'sent' ? null : delivery.lastError),
+        sentAt: result.status === 'sent' ? (delivery.sentAt ?? now) : delivery.sentAt,
+        updatedAt: now,
+      })
+      if (delivery.recipientType === 'customer') setMessageDeliveryStatus(tx, delivery.messageId, status)
+      items.push({ deliveryId: delivery.id, status })
+      byId.set(delivery.id, { ...delivery, status })
+    }
+    return items
+  })
+}

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { safeEqual } from '../auth/tokens.ts'
+import type { AppDeps } from '../deps.ts'
+import { unauthorized } from '../errors.ts'
+import { errorResponses } from '../schemas.ts'
+import { claimDeliveries, reportDeliveries } from './deliveries.service.ts'
+import {
+  ClaimDeliveriesBody,
+  ClaimedDeliverySchema,
+  ClaimedRunSchema,
+  ClaimRunsBody,
+  DeliveryStatusItems,
+  ReportDeliveriesBody,
+  ReportRunsBody,
+  RunStatusItems,
+} from './internal.schemas.ts'
+import { claimRuns } from './run-claim.service.ts'
+import { reportRuns } from './run-report.service.ts'
+import Type from 'typebox'
+
+const tags = ['internal']
+
+/**
+ * The worker surface `/internal/v1` (docs/internals.md): batched claims and
+ * reports of runs and deliveries, for workers holding `Bearer $WORKER_TOKEN`.
+ */
+export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.addHook('onRequest', async (request) => {
+    const token = deps.config.workerToken
+    if (!token) throw unauthorized('the worker surface is off: WORKER_TOKEN is not set')
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')
+    if (!match?.[1] || !safeEqual(match[1], token)) throw unauthorized('send Authorization: Bearer <WORKER_TOKEN>')
+  })
+
+  app.post(
+    '/runs/claim',
+    { schema: { tags, summary: 'Claim runs: context snapshot and (uncached) definition', body: ClaimRunsBody, response: { 200: Type.Object({ items: Type.Array(ClaimedRunSchema) }), ...errorResponses } } },
+    async (request) => ({ items: claimRuns(deps, request.body.runIds, request.body.knownVersionIds ?? []) }),
+  )
+
+  app.post(
+    '/runs/report',
+    { schema: { tags, summary: 'Report runs: steps and effects, applied once per (run, node)', body: ReportRunsBody, response: { 200: RunStatusItems, ...errorResponses } } },
+    async (request) => ({ items: await reportRuns(deps, request.body.reports) }),
+  )
+
+  app.post(
+    '/deliveries/claim',
+    { schema: { tags, summary: 'Claim deliveries with their composed mail', body: ClaimDeliveriesBody, response: { 200: Type.Object({ items: Type.Array(ClaimedDeliverySchema) }), ...errorResponses } } },
+    async (request) => ({ items: claimDeliveries(deps, request.body.deliveryIds) }),
+  )
+
+  app.post(
+    '/deliveries/report',
+    { schema: { tags, summary: 'Report send outcomes', body: ReportDeliveriesBody, response: { 200: DeliveryStatusItems, ...errorResponses } } },
+    async (request) => ({ items: reportDeliveries(deps, request.body.results) }),
+  )
+}

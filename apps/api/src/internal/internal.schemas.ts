@@ -1,0 +1,97 @@
+import { DELIVERY_STATUSES } from '@replyflow/db'
+import type { RunContext } from '@replyflow/flow'
+import Type from 'typebox'
+import { ChannelSchema, FlowDefinitionSchema } from '../flows/flows.schemas.ts'
+import { RunErrorSchema, RunStatusSchema, StepSchema } from '../runs/runs.schemas.ts'
+import { Nullable } from '../schemas.ts'
+
+// The worker surface of docs/internals.md. Batches are bounded so one call stays one short transaction.
+const MAX_BATCH = 500
+const Id = Type.String({ minLength: 1, maxLength: 64 })
+
+export const ClaimRunsBody = Type.Object(
+  {
+    runIds: Type.Array(Id, { maxItems: MAX_BATCH }),
+    knownVersionIds: Type.Optional(Type.Array(Id, { maxItems: 10_000 })),
+  },
+  { additionalProperties: false },
+)
+
+/** The run context of `@replyflow/flow`, sent as is (built by the API, not by the client). */
+const RunContextSchema = Type.Unsafe<RunContext>(Type.Unknown())
+
+export const ClaimedRunSchema = Type.Object({
+  runId: Type.String(),
+  flowId: Type.String(),
+  versionId: Type.String(),
+  status: RunStatusSchema,
+  definition: Nullable(FlowDefinitionSchema),
+  context: RunContextSchema,
+  resume: Nullable(Type.Object({ nodeId: Type.String(), variables: Type.Record(Type.String(), Type.Unknown()) })),
+})
+
+const RecipientSchema = Type.Object({ agentId: Id, name: Type.String({ maxLength: 200 }), address: Type.String({ minLength: 1, maxLength: 254 }) })
+
+export const EffectSchema = Type.Union([
+  Type.Object({ type: Type.Literal('assign_agents'), nodeId: Id, agentIds: Type.Array(Id, { maxItems: 1000 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('deliver_message'),
+      nodeId: Id,
+      channel: ChannelSchema,
+      recipients: Type.Array(RecipientSchema, { maxItems: 1000 }),
+      message: Type.Object({ subject: Type.String({ maxLength: 1000 }), text: Type.String({ maxLength: 200_000 }) }),
+    },
+    { additionalProperties: false },
+  ),
+])
+
+export const RunReportSchema = Type.Object(
+  {
+    runId: Id,
+    status: Type.Enum(['succeeded', 'failed'] as const),
+    steps: Type.Array(StepSchema, { maxItems: 5000 }),
+    effects: Type.Array(EffectSchema, { maxItems: 5000 }),
+    error: Nullable(RunErrorSchema),
+  },
+  { additionalProperties: false },
+)
+
+export const ReportRunsBody = Type.Object({ reports: Type.Array(RunReportSchema, { maxItems: MAX_BATCH }) }, { additionalProperties: false })
+
+export const ClaimDeliveriesBody = Type.Object({ deliveryIds: Type.Array(Id, { maxItems: MAX_BATCH }) }, { additionalProperties: false })
+
+const DeliveryStatusSchema = Type.Enum(DELIVERY_STATUSES)
+
+export const ClaimedDeliverySchema = Type.Object({
+  deliveryId: Type.String(),
+  status: DeliveryStatusSchema,
+  mail: Type.Object({
+    from: Type.String(),
+    to: Type.Array(Type.String()),
+    subject: Type.String(),
+    text: Type.String(),
+    html: Type.Optional(Type.String()),
+    headers: Type.Record(Type.String(), Type.String()),
+    tags: Type.Array(Type.String()),
+    variables: Type.Record(Type.String(), Type.String()),
+  }),
+})
+
+export const DeliveryResultSchema = Type.Object(
+  {
+    deliveryId: Id,
+    status: Type.Enum(['sent', 'retrying', 'failed'] as const),
+    providerId: Type.Optional(Type.String({ maxLength: 500 })),
+    error: Type.Optional(
+      Type.Object({ code: Type.String({ maxLength: 100 }), message: Type.String({ maxLength: 10_000 }), httpStatus: Type.Optional(Type.Integer()) }),
+    ),
+    attempt: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+)
+
+export const ReportDeliveriesBody = Type.Object({ results: Type.Array(DeliveryResultSchema, { maxItems: MAX_BATCH }) }, { additionalProperties: false })
+
+export const RunStatusItems = Type.Object({ items: Type.Array(Type.Object({ runId: Type.String(), status: RunStatusSchema })) })
+export const DeliveryStatusItems = Type.Object({ items: Type.Array(Type.Object({ deliveryId: Type.String(), status: DeliveryStatusSchema })) })

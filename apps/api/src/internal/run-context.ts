@@ -1,0 +1,59 @@
+import {
+  agentSnapshots,
+  assigneesOf,
+  findConversationById,
+  findCustomerById,
+  findMessageById,
+  type DbOrTx,
+  type RunRow,
+} from '@replyflow/db'
+import type { Channel, CustomValue, RunContext } from '@replyflow/flow'
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {}
+}
+
+function customValues(value: unknown): Record<string, CustomValue> {
+  const out: Record<string, CustomValue> = {}
+  for (const [key, item] of Object.entries(record(value))) {
+    if (item === null || typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') out[key] = item
+  }
+  return out
+}
+
+/**
+ * The snapshot a run reads, taken when it is claimed: its customer, message and
+ * conversation as stored now, and every agent. Runs without stored rows fall
+ * back to their input.
+ */
+export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel): RunContext {
+  const input = record(run.input)
+  const inputCustomer = record(input.customer)
+  const inputMessage = record(input.message)
+  const conversation = run.conversationId ? findConversationById(db, run.conversationId) : undefined
+  const customer = conversation ? findCustomerById(db, conversation.customerId) : undefined
+  const message = run.messageId ? findMessageById(db, run.messageId) : undefined
+  return {
+    customer: customer
+      ? { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone, custom: customValues(customer.custom) }
+      : {
+          id: null,
+          name: text(inputCustomer.name),
+          email: text(inputCustomer.email),
+          phone: text(inputCustomer.phone),
+          custom: customValues(inputCustomer.custom),
+        },
+    message: message
+      ? { id: message.id, subject: message.subject, content: message.content, channel: message.channel }
+      : { id: null, subject: text(inputMessage.subject), content: text(inputMessage.content) ?? '', channel: flowChannel },
+    conversation: {
+      id: conversation?.id ?? null,
+      assignees: conversation ? (assigneesOf(db, [conversation.id]).get(conversation.id) ?? []) : [],
+    },
+    agents: agentSnapshots(db),
+  }
+}

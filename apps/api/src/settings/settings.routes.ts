@@ -1,0 +1,40 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { putSetting } from '@replyflow/db'
+import Type from 'typebox'
+import type { AppDeps } from '../deps.ts'
+import { OFFLINE_EMAIL_SETTING, offlineEmailSettings } from '../mail/mail-identity.ts'
+import { Email, errorResponses } from '../schemas.ts'
+
+const OfflineEmailSchema = Type.Object(
+  {
+    /** `team`: notifications come from the team address; `agent`: from each agent's own address. */
+    senderMode: Type.Enum(['team', 'agent'] as const),
+    /** The team's shared address, which the Mailgun route matches. */
+    teamAddress: Email,
+  },
+  { additionalProperties: false },
+)
+
+/** `settings/offline-email`: Settings → Customer offline message handling → EMAIL. */
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/settings/offline-email',
+    {
+      config: { access: 'user' },
+      schema: { tags: ['settings'], summary: 'Where notifications are sent from', response: { 200: OfflineEmailSchema, ...errorResponses } },
+    },
+    async () => offlineEmailSettings(deps),
+  )
+
+  app.put(
+    '/settings/offline-email',
+    {
+      schema: { tags: ['settings'], summary: 'Set where notifications are sent from', body: OfflineEmailSchema, response: { 200: OfflineEmailSchema, ...errorResponses } },
+    },
+    async (request) => {
+      const value = { senderMode: request.body.senderMode, teamAddress: request.body.teamAddress.toLowerCase() }
+      putSetting(deps.db, OFFLINE_EMAIL_SETTING, value, new Date(deps.now()).toISOString())
+      return offlineEmailSettings(deps)
+    },
+  )
+}
