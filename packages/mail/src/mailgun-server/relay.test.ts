@@ -90,7 +90,7 @@ describe('local Mailgun server: routes and event webhooks', () => {
     await server.relay.idle()
     expect(receiver.received.map((r) => r.path)).toEqual(['/inbound'])
     const [post] = receiver.received
-    expect(verifyWebhookSignature(SIGNING_KEY, post?.body ?? {})).toBe(true)
+    expect(verifyWebhookSignature(SIGNING_KEY, (post?.body ?? {}) as Record<string, string>)).toBe(true)
     const mail = await parseForwardPost({ fields: post?.body ?? {}, files: [] })
     expect(mail).toMatchObject({
       recipient: 'reply+conv1.abc@mg.example.com',
@@ -126,9 +126,9 @@ describe('local Mailgun server: routes and event webhooks', () => {
 
   it('posts delivered events, and permanent failures for addresses that bounce', async () => {
     const mg = client()
-    await mg.webhooks.create(DOMAIN, 'delivered', `${receiver.url}/events`)
-    await mg.webhooks.create(DOMAIN, 'permanent_fail', `${receiver.url}/events`)
-    expect((await mg.webhooks.get(DOMAIN, 'delivered')).urls).toEqual([`${receiver.url}/events`])
+    await mg.webhooks.create(DOMAIN, 'delivered', `${receiver.url}/events`, false)
+    await mg.webhooks.create(DOMAIN, 'permanent_fail', `${receiver.url}/events`, false)
+    expect((await mg.webhooks.list(DOMAIN, {})).delivered).toMatchObject({ urls: [`${receiver.url}/events`] })
     server.relay.bounce('gone@customer.example')
     await mg.messages.create(DOMAIN, {
       from: 'support@acme.example',
