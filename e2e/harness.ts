@@ -192,7 +192,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const started: AppProcess[] = []
 
   try {
-    const mailgunServer = startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey])
+    const mailgunServer = startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey, '--signing-key', E2E.mailgun.signingKey])
     started.push(mailgunServer)
     const mailgunUrl = String((await mailgunServer.waitForLine((line) => typeof line.url === 'string')).url)
 
