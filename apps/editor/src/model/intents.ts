@@ -112,13 +112,18 @@ function apply(definition: FlowDefinition, intent: Intent): IntentOutcome {
       return { ok: true, definition: { ...definition, nodes: [...definition.nodes, node] }, created: [id] }
     }
     case 'move-nodes': {
-      // Unchanged nodes keep their identity, so the canvas re-renders only what moved.
+      // Unchanged nodes keep their identity, so the canvas re-renders only what moved;
+      // a move that moves nothing keeps the definition itself (no undo step).
+      let moved = false
       const nodes = definition.nodes.map((node) => {
         const to = intent.positions[node.id]
-        if (!to || (to.x === node.position.x && to.y === node.position.y)) return node
-        return { ...node, position: { x: Math.round(to.x), y: Math.round(to.y) } }
+        if (!to) return node
+        const position = { x: Math.round(to.x), y: Math.round(to.y) }
+        if (position.x === node.position.x && position.y === node.position.y) return node
+        moved = true
+        return { ...node, position }
       })
-      return { ok: true, definition: { ...definition, nodes }, created: [] }
+      return { ok: true, definition: moved ? { ...definition, nodes } : definition, created: [] }
     }
     case 'remove': {
       const nodes = new Set(intent.nodeIds)

@@ -1,6 +1,6 @@
 import { markRaw } from 'vue'
 import { MarkerType, type Connection, type Edge, type Node } from '@vue-flow/core'
-import { NODE_RESULTS, RESULT_LABELS, type FlowDefinition, type FlowEdge, type FlowNode, type Locale, type NodeResult, type Position } from '@replyflow/flow'
+import { NODE_CATALOG, NODE_RESULTS, RESULT_LABELS, type FlowDefinition, type FlowEdge, type FlowNode, type Locale, type NodeResult, type Position } from '@replyflow/flow'
 import type { Intent } from './intents.ts'
 
 /**
@@ -13,6 +13,9 @@ import type { Intent } from './intents.ts'
 export const CANVAS_NODE_TYPE = 'step'
 /** Id of every node's input handle; output handles are named after their result. */
 export const INPUT_HANDLE = 'in'
+
+/** The MIME type the palette puts on a dragged node kind. */
+export const PALETTE_MIME = 'application/x-replyflow-node'
 
 /** What a canvas node carries: the definition's node, as is. */
 export interface StepData {
@@ -32,22 +35,27 @@ export const RESULT_COLOURS: Record<NodeResult, string> = {
 // Mapped objects are cached per definition object (definitions are immutable):
 // a node that did not change maps to the very same canvas node, so Vue Flow and
 // Vue skip it. This keeps a 500-node flow cheap to update.
-const nodeCache = new WeakMap<FlowNode, CanvasNode>()
+const nodeCache = new WeakMap<FlowNode, { locale: Locale; node: CanvasNode }>()
 const edgeCache = new WeakMap<FlowEdge, { locale: Locale; extraClass: string; edge: CanvasEdge }>()
 
+/** What a node is called in lists and messages: its label, else its kind and id. */
+export function nodeName(node: FlowNode, locale: Locale): string {
+  return node.label ?? `${NODE_CATALOG[node.type].label[locale]} (${node.id})`
+}
+
 /** The canvas node of a flow node. */
-export function toCanvasNode(node: FlowNode): CanvasNode {
-  let mapped = nodeCache.get(node)
-  if (!mapped) {
-    mapped = {
-      id: node.id,
-      type: CANVAS_NODE_TYPE,
-      // A copy: Vue Flow owns the canvas position while a node is dragged.
-      position: { x: node.position.x, y: node.position.y },
-      data: markRaw({ node }),
-    }
-    nodeCache.set(node, mapped)
+export function toCanvasNode(node: FlowNode, locale: Locale): CanvasNode {
+  const cached = nodeCache.get(node)
+  if (cached && cached.locale === locale) return cached.node
+  const mapped: CanvasNode = {
+    id: node.id,
+    type: CANVAS_NODE_TYPE,
+    // A copy: Vue Flow owns the canvas position while a node is dragged.
+    position: { x: node.position.x, y: node.position.y },
+    data: markRaw({ node }),
+    ariaLabel: `${NODE_CATALOG[node.type].label[locale]}: ${node.label ?? node.id}`,
   }
+  nodeCache.set(node, { locale, node: mapped })
   return mapped
 }
 
@@ -64,6 +72,7 @@ export function toCanvasEdge(edge: FlowEdge, locale: Locale, extraClass = ''): C
     targetHandle: INPUT_HANDLE,
     type: 'smoothstep',
     label: RESULT_LABELS[edge.result][locale],
+    ariaLabel: `${RESULT_LABELS[edge.result][locale]}: ${edge.source} → ${edge.target}`,
     class: `result-${edge.result.toLowerCase()} ${extraClass}`.trim(),
     style: { stroke: colour, strokeWidth: 2 },
     labelStyle: { fill: colour, fontWeight: 600, fontSize: '11px' },
@@ -84,7 +93,7 @@ export function toCanvas(
   edgeClass: (edge: FlowEdge) => string = () => '',
 ): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   return {
-    nodes: definition.nodes.map(toCanvasNode),
+    nodes: definition.nodes.map((node) => toCanvasNode(node, locale)),
     edges: definition.edges.map((edge) => toCanvasEdge(edge, locale, edgeClass(edge))),
   }
 }

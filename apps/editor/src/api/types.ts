@@ -1,0 +1,137 @@
+import type { Channel, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunError, ValidationIssue } from '@replyflow/flow'
+
+/** Shapes of the API's answers (DESIGN.md §4; the API's OpenAPI document is the reference). */
+
+export interface Items<T> {
+  items: T[]
+  nextCursor?: string | null
+}
+
+export interface User {
+  id: string
+  email: string
+  name: string
+  role: 'admin' | 'agent'
+  agentId: string | null
+}
+
+export interface Flow {
+  id: string
+  name: string
+  channel: Channel
+  trigger: FlowTrigger
+  enabled: boolean
+  /** Number of the active version, null before the first publish. */
+  activeVersion: number | null
+  draft: FlowDefinition
+}
+
+export interface FlowVersion {
+  id: string
+  version: number
+  checksum: string
+  createdAt: string
+  name: string | null
+  description: string | null
+  active?: boolean
+}
+
+/** Flows that publishing or enabling displaced: one enabled flow per trigger. */
+export interface DisabledFlows {
+  disabledFlows: { id: string; name: string }[]
+}
+
+export interface FlowVersionDetail extends FlowVersion {
+  definition: FlowDefinition
+}
+
+export interface DraftAnswer {
+  definition: FlowDefinition
+  issues: ValidationIssue[]
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed'
+
+export interface RunStep {
+  nodeId: string
+  type: NodeType
+  result: NodeResult | null
+  outputs: Record<string, unknown>
+  error: RunError | null
+  startedAt: string
+  finishedAt: string | null
+}
+
+/** A run as a flow's run list shows it. */
+export interface RunSummary {
+  id: string
+  flowId: string
+  version: number
+  status: RunStatus
+  trigger: FlowTrigger
+  createdAt: string
+  error: RunError | null
+}
+
+/** A run with its steps (`GET runs/:id`). */
+export interface Run extends RunSummary {
+  steps: RunStep[]
+}
+
+export interface Agent {
+  id: string
+  name: string
+  email: string
+  status: string
+}
+
+export interface OfflineEmailSettings {
+  senderMode: 'team' | 'agent'
+  teamAddress: string | null
+}
+
+export interface Conversation {
+  id: string
+  subject: string | null
+  channel: Channel
+  status: string
+  customer: { id: string; name: string | null; email: string | null; phone: string | null }
+  /** Agent ids. */
+  assignees: string[]
+  lastMessageAt: string
+}
+
+export interface Attachment {
+  id: string
+  filename: string
+  contentType: string
+  size: number
+  /** Where the inbox downloads it (authenticated). */
+  url: string
+}
+
+export interface Message {
+  id: string
+  direction: 'in' | 'out'
+  author: { type: 'customer' | 'agent' | 'system'; id: string | null }
+  channel: Channel
+  subject: string | null
+  content: string
+  html: string | null
+  attachments: Attachment[]
+  createdAt: string
+  /** The answer's delivery to the customer; null for the customer's own messages. */
+  delivery: { id: string; status: string; address: string } | null
+}
+
+/** A message the dev mailbox recorded (the local Mailgun server's control surface). */
+export interface RecordedMail {
+  id: string
+  receivedAt: string
+  from: string
+  to: string[]
+  subject: string | null
+  text: string | null
+  html: string | null
+  attachments: { filename: string; contentType: string; size: number }[]
+}
