@@ -145,6 +145,12 @@ describe('the app', () => {
     expect(Object.keys(res.json().paths)).toContain('/api/v1/auth/login')
   })
 
+  it('serves the interactive API docs page', async () => {
+    const res = await t.request({ method: 'GET', url: '/api/v1/docs/', as: null })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toContain('text/html')
+  })
+
   it('answers unknown routes with a 404 in the error shape', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v1/nothing-here' })
     expect(res.statusCode).toBe(404)

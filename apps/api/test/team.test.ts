@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, createAgent, type TestApp } from './helper.ts'
+
+let t: TestApp
+beforeEach(async () => {
+  t = await buildTestApp()
+})
+afterEach(async () => {
+  await t.close()
+})
+
+describe('agents', () => {
+  it('adds, lists, changes and removes agents', async () => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name: 'Grace', email: 'Grace@Team.example.com' } })
+    expect(res.statusCode).toBe(201)
+    const grace = res.json()
+    expect(grace).toMatchObject({ name: 'Grace', email: 'grace@team.example.com', status: 'offline', phone: null, userId: null })
+
+    expect((await t.request({ method: 'GET', url: '/api/v1/agents' })).json()).toEqual({ items: [grace] })
+    const changed = await t.request({ method: 'PATCH', url: `/api/v1/agents/${grace.id}`, payload: { phone: '+44 20 7946 0000', name: 'Grace H.' } })
+    expect(changed.json()).toMatchObject({ name: 'Grace H.', phone: '+44 20 7946 0000' })
+    expect((await t.request({ method: 'GET', url: `/api/v1/agents/${grace.id}` })).json().name).toBe('Grace H.')
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/agents/${grace.id}` })).statusCode).toBe(204)
+    expect((await t.request({ method: 'GET', url: `/api/v1/agents/${grace.id}` })).statusCode).toBe(404)
+  })
+
+  it('refuses a second agent with the same e-mail with 409', async () => {
+    await createAgent(t, 'Grace', 'grace@team.example.com')
+    const res = await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name: 'Other', email: 'GRACE@team.example.com' } })
+    expect(res.statusCode).toBe(409)
+    expect(res.json().error.code).toBe('API_AGENT_EMAIL_TAKEN')
+    expect((await t.request({ method: 'GET', url: '/api/v1/agents' })).json().items).toHaveLength(1)
+  })
+
+  it('gives an agent created with a password a login that sees only agent routes', async () => {
+    const grace = await createAgent(t, 'Grace', 'grace@team.example.com', { password: 'grace-secret-1' })
+    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'grace@team.example.com', password: 'grace-secret-1' }, as: null })
+    expect(login.statusCode).toBe(200)
+    expect(login.json().user).toMatchObject({ role: 'agent', agentId: grace.id })
+    const cookie = `rf_session=${login.cookies.find((c) => c.name === 'rf_session')?.value}`
+    const asGrace = { headers: { cookie }, role: 'agent' as const, id: '', email: '', password: '' }
+
+    const online = await t.request({ method: 'PUT', url: `/api/v1/agents/${grace.id}/status`, payload: { status: 'online' }, as: asGrace })
+    expect(online.statusCode).toBe(200)
+    expect(online.json().status).toBe('online')
+    const linus = await createAgent(t, 'Linus')
+    const other = await t.request({ method: 'PUT', url: `/api/v1/agents/${linus.id}/status`, payload: { status: 'online' }, as: asGrace })
+    expect(other.statusCode).toBe(403)
+    expect((await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name: 'X', email: 'x@team.example.com' }, as: asGrace })).statusCode).toBe(403)
+    expect((await t.request({ method: 'GET', url: '/api/v1/agents', as: asGrace })).statusCode).toBe(200)
+  })
+
+  it('validates agent input with 400 and answers 404 for unknown agents', async () => {
+    for (const payload of [{ name: 'X' }, { name: 'X', email: 'not-an-email' }, { name: 'X', email: 'x@example.com', status: 'busy' }, { name: 'X', email: 'x@example.com', role: 'admin' }]) {
+      expect((await t.request({ method: 'POST', url: '/api/v1/agents', payload })).statusCode).toBe(400)
+    }
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/agents/NOPE', payload: { name: 'Y' } })).statusCode).toBe(404)
+    expect((await t.request({ method: 'PUT', url: '/api/v1/agents/NOPE/status', payload: { status: 'online' } })).statusCode).toBe(404)
+    expect((await t.request({ method: 'DELETE', url: '/api/v1/agents/NOPE' })).statusCode).toBe(404)
+  })
+})
+
+describe('customers', () => {
+  it('creates customers with custom fields, finds, pages and updates them', async () => {
+    const created = await t.request({ method: 'POST', url: '/api/v1/customers', payload: { name: 'Ada', email: 'Ada@Example.com', custom: { plan: 'gold', seats: 3, vip: true } } })
+    expect(created.statusCode).toBe(201)
+    const ada = created.json()
+    expect(ada).toMatchObject({ name: 'Ada', email: 'ada@example.com', custom: { plan: 'gold', seats: 3, vip: true }, suppressedAt: null })
+    await t.request({ method: 'POST', url: '/api/v1/customers', payload: { name: 'Bob', phone: '+1 555 0100' } })
+    await t.request({ method: 'POST', url: '/api/v1/customers', payload: { name: 'Cy' } })
+
+    const first = (await t.request({ method: 'GET', url: '/api/v1/customers?limit=2' })).json()
+    expect(first.items.map((c: { name: string }) => c.name)).toEqual(['Ada', 'Bob'])
+    const rest = (await t.request({ method: 'GET', url: `/api/v1/customers?limit=2&cursor=${first.nextCursor}` })).json()
+    expect(rest).toEqual({ items: [expect.objectContaining({ name: 'Cy' })], nextCursor: null })
+    expect((await t.request({ method: 'GET', url: '/api/v1/customers?q=555' })).json().items.map((c: { name: string }) => c.name)).toEqual(['Bob'])
+
+    const updated = await t.request({ method: 'PATCH', url: `/api/v1/customers/${ada.id}`, payload: { custom: { plan: 'platinum' }, phone: null } })
+    expect(updated.json()).toMatchObject({ custom: { plan: 'platinum' }, phone: null })
+    expect((await t.request({ method: 'GET', url: `/api/v1/customers/${ada.id}` })).json().custom).toEqual({ plan: 'platinum' })
+  })
+
+  it('refuses a duplicate e-mail with 409, bad fields with 400, unknown ids with 404, and is open to agents', async () => {
+    await t.request({ method: 'POST', url: '/api/v1/customers', payload: { email: 'ada@example.com' } })
+    const dup = await t.request({ method: 'POST', url: '/api/v1/customers', payload: { email: 'ADA@example.com' } })
+    expect(dup.statusCode).toBe(409)
+    expect(dup.json().error.code).toBe('API_CUSTOMER_EMAIL_TAKEN')
+    expect((await t.request({ method: 'POST', url: '/api/v1/customers', payload: { custom: { nested: { no: 1 } } } })).statusCode).toBe(400)
+    expect((await t.request({ method: 'POST', url: '/api/v1/customers', payload: { name: 'X', suppressedAt: 'now' } })).statusCode).toBe(400)
+    expect((await t.request({ method: 'GET', url: '/api/v1/customers/NOPE' })).statusCode).toBe(404)
+    expect((await t.request({ method: 'PATCH', url: '/api/v1/customers/NOPE', payload: { name: 'X' } })).statusCode).toBe(404)
+    const agent = await t.createUser('agent')
+    expect((await t.request({ method: 'GET', url: '/api/v1/customers', as: agent })).json().items).toHaveLength(1)
+  })
+})
+
+describe('settings/offline-email', () => {
+  it('answers the default until set, then what was set', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings/offline-email' })).json()).toEqual({ senderMode: 'team', teamAddress: 'support@dev.replyflow.local' })
+    const put = await t.request({ method: 'PUT', url: '/api/v1/settings/offline-email', payload: { senderMode: 'agent', teamAddress: 'Help@Acme.example.com' } })
+    expect(put.statusCode).toBe(200)
+    expect(put.json()).toEqual({ senderMode: 'agent', teamAddress: 'help@acme.example.com' })
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings/offline-email' })).json()).toEqual(put.json())
+  })
+
+  it('refuses a bad mode or address with 400 and lets only admins change it', async () => {
+    for (const payload of [{ senderMode: 'robot', teamAddress: 'a@b.example.com' }, { senderMode: 'team', teamAddress: 'nope' }, { senderMode: 'team' }]) {
+      expect((await t.request({ method: 'PUT', url: '/api/v1/settings/offline-email', payload })).statusCode).toBe(400)
+    }
+    const agent = await t.createUser('agent')
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings/offline-email', as: agent })).statusCode).toBe(200)
+    const forbidden = await t.request({ method: 'PUT', url: '/api/v1/settings/offline-email', payload: { senderMode: 'team', teamAddress: 'a@b.example.com' }, as: agent })
+    expect(forbidden.statusCode).toBe(403)
+    expect((await t.request({ method: 'GET', url: '/api/v1/settings/offline-email' })).json().teamAddress).toBe('support@dev.replyflow.local')
+  })
+})
