@@ -67,6 +67,9 @@ describe('POST flows/:id/runs', () => {
       const id = await startRun(offline, flowId)
       const run = (await offline.request({ method: 'GET', url: `/api/v1/runs/${id}` })).json()
       expect(run).toMatchObject({ status: 'queued', enqueuedAt: null })
+      const ready = await offline.request({ method: 'GET', url: '/readyz', as: null })
+      expect(ready.statusCode).toBe(503)
+      expect(ready.json()).toEqual({ status: 'unavailable', checks: { database: true, redis: false } })
     } finally {
       await offline.close()
     }

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { afterEach, describe, expect, it } from 'vitest'
+import { producerConnection } from '@replyflow/queue'
+import { parseConfig } from '../src/config.ts'
+import { startServer, type ApiServer } from '../src/server.ts'
+import { REDIS_URL, WORKER_TOKEN } from './helper.ts'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+const prefix = `rf-test-${randomUUID()}`
+
+/** Deletes whatever the server's dispatcher left under the test's queue prefix. */
+async function removeQueueKeys(): Promise<void> {
+  const redis = producerConnection(REDIS_URL)
+  try {
+    const keys = await redis.keys(`${prefix}:*`)
+    if (keys.length > 0) await redis.del(...keys)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+async function start(dir: string): Promise<ApiServer> {
+  const config = parseConfig({
+    PORT: '0',
+    DATABASE_PATH: join(dir, 'nested', 'replyflow.db'),
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ADMIN_EMAIL: 'first@example.com',
+    ADMIN_PASSWORD: 'first-admin-password',
+    WORKER_TOKEN,
+  })
+  const server = await startServer(config, pino({ level: 'silent' }), { host: '127.0.0.1' })
+  return server
+}
+
+describe('startServer', () => {
+  it('creates the database folder, migrates, creates the first admin once and serves HTTP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-server-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), removeQueueKeys)
+    const first = await start(dir)
+    await first.close()
+    expect(existsSync(join(dir, 'nested', 'replyflow.db'))).toBe(true)
+
+    // A second start on the same file keeps the data and creates no second admin.
+    const server = await start(dir)
+    cleanups.push(() => server.close())
+    const login = await fetch(`${server.address}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'first@example.com', password: 'first-admin-password' }),
+    })
+    expect(login.status).toBe(200)
+    expect((await login.json()).user).toMatchObject({ email: 'first@example.com', role: 'admin' })
+    const users = server.deps.db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()
+    expect(users?.n).toBe(1)
+    const ready = await fetch(`${server.address}/readyz`)
+    expect(ready.status).toBe(200)
+  })
+})
