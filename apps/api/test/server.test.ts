@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { producerConnection } from '@replyflow/queue'
+import { workerConnection } from '@replyflow/queue'
 import { parseConfig } from '../src/config.ts'
 import { startServer, type ApiServer } from '../src/server.ts'
 import { REDIS_URL, WORKER_TOKEN } from './helper.ts'
@@ -18,7 +18,7 @@ const prefix = `rf-test-${randomUUID()}`
 
 /** Deletes whatever the server's dispatcher left under the test's queue prefix. */
 async function removeQueueKeys(): Promise<void> {
-  const redis = producerConnection(REDIS_URL)
+  const redis = workerConnection(REDIS_URL)
   try {
     const keys = await redis.keys(`${prefix}:*`)
     if (keys.length > 0) await redis.del(...keys)
