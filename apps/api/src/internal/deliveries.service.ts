@@ -57,7 +57,8 @@ export function reportDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, results: rea
         status,
         providerId: result.providerId ?? delivery.providerId,
         attempts: Math.max(delivery.attempts, result.attempt),
-        lastError: result.error ?? (result.status === 'sent' ? null : delivery.lastError),
+        // A Mailgun event that already failed the delivery keeps its reason; a late 'sent' must not erase it.
+        lastError: later ? delivery.lastError : (result.error ?? (result.status === 'sent' ? null : delivery.lastError)),
         sentAt: result.status === 'sent' ? (delivery.sentAt ?? now) : delivery.sentAt,
         updatedAt: now,
       })
