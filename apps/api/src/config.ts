@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'bull' }),
+  AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
 })
 type Env = Static<typeof EnvSchema>
 
@@ -39,6 +40,8 @@ export interface Config {
   workerToken: string | null
   /** BullMQ key prefix; workers must use the same (tests use a unique one). */
   queuePrefix: string
+  /** Agent notifications one address may get per hour before more are held back; 0 turns the cap off. */
+  automatedMailCapPerHour: number
 }
 
 /** Every problem found in the environment, one line each. */
@@ -96,6 +99,7 @@ function toConfig(env: Env): Config {
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
     workerToken: env.WORKER_TOKEN ?? null,
     queuePrefix: env.QUEUE_PREFIX,
+    automatedMailCapPerHour: env.AUTOMATED_MAIL_CAP_PER_HOUR,
   }
 }
 

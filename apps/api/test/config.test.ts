@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       admin: null,
       workerToken: null,
       queuePrefix: 'bull',
+      automatedMailCapPerHour: 30,
     })
   })
 
@@ -39,6 +40,7 @@ describe('parseConfig', () => {
       ADMIN_PASSWORD: 'correct horse',
       WORKER_TOKEN: 'a-long-worker-token-1234',
       QUEUE_PREFIX: 'rf-staging',
+      AUTOMATED_MAIL_CAP_PER_HOUR: '0',
     })
     expect(config).toEqual({
       port: 8080,
@@ -49,6 +51,7 @@ describe('parseConfig', () => {
       admin: { email: 'boss@example.com', password: 'correct horse' },
       workerToken: 'a-long-worker-token-1234',
       queuePrefix: 'rf-staging',
+      automatedMailCapPerHour: 0,
     })
   })
 

@@ -41,6 +41,8 @@ interface Mailing {
   identity: MailIdentity
   settings: OfflineEmailSettings
   nowMs: number
+  /** Automated mails one agent may get per hour; 0: no cap. */
+  capPerHour: number
 }
 
 /** SQLite's constraint failures (foreign key, unique, check): the report asked for something impossible. */
@@ -81,7 +83,7 @@ function applyDeliver(tx: DbOrTx, run: RunRow, effect: Extract<Effect, { type: '
     const sms = effect.channel === 'sms'
     const gate = sms
       ? ({ status: 'failed', error: { code: 'MAIL_SMS_UNAVAILABLE', message: 'no SMS provider is configured' } } as const)
-      : deliveryGate(tx, recipient.address, { automated: true, now: mailing.nowMs })
+      : deliveryGate(tx, recipient.address, { automated: true, now: mailing.nowMs, capPerHour: mailing.capPerHour })
     const id = newId(mailing.nowMs)
     insertDelivery(tx, {
       id,
@@ -140,7 +142,7 @@ function applyReport(deps: Deps, report: RunReport, mailing: Mailing): { status:
  * deliveries they created to the queue. Unknown runs are left out of the answer.
  */
 export async function reportRuns(deps: Deps, reports: readonly RunReport[]): Promise<{ runId: string; status: RunStatus }[]> {
-  const mailing: Mailing = { identity: mailIdentity(deps), settings: offlineEmailSettings(deps), nowMs: deps.now() }
+  const mailing: Mailing = { identity: mailIdentity(deps), settings: offlineEmailSettings(deps), nowMs: deps.now(), capPerHour: deps.config.automatedMailCapPerHour }
   const items: { runId: string; status: RunStatus }[] = []
   const deliveryIds: string[] = []
   try {
