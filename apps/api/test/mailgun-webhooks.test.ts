@@ -4,6 +4,7 @@ import {
   conversations,
   deliveries,
   insertAgent,
+  insertDelivery,
   mailEvents,
   messages,
   newId,
@@ -15,6 +16,7 @@ import {
 import { createMessageId, createReplyAddress, parseMessageId } from '@replyflow/mail'
 import { buildEventPost, buildForwardPost, buildMimePost, encodePost, type BuiltForwardPost, type MailDescription, type SignOptions } from '@replyflow/mail/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { AUTOMATED_MAIL_CAP, deliveryGate } from '../src/mail/delivery-gate.ts'
 import { attachmentsDir, mailIdentity } from '../src/mail/mail-identity.ts'
 import { buildTestApp, json, referenceFlow, type TestApp } from './helper.ts'
 
@@ -357,5 +359,31 @@ describe('attachment files', () => {
     expect(t.db.select().from(attachments).all()).toHaveLength(1)
     const files = readdirSync(attachmentsDir(t.config), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
     expect(files).toHaveLength(1)
+  })
+})
+
+describe('automated mail caps', () => {
+  it('hold back automated mail to one address past the hourly cap, but never a person\'s answer', async () => {
+    await inbound(customerMail())
+    const [message] = all.messages()
+    const at = new Date(t.clock.now).toISOString()
+    for (let i = 0; i < AUTOMATED_MAIL_CAP.perHour; i++) {
+      insertDelivery(t.db, {
+        id: newId(t.clock.now),
+        messageId: message?.id ?? '',
+        recipientType: 'agent',
+        recipientId: 'A',
+        address: 'ann@acme.example',
+        channel: 'email',
+        status: 'sent',
+        rfcMessageId: `<n${i}@acme.example>`,
+        mail: { from: TEAM, to: ['ann@acme.example'], subject: 's', text: 't', headers: {}, tags: [], variables: {} },
+        createdAt: at,
+        updatedAt: at,
+      })
+    }
+    expect(deliveryGate(t.db, 'ANN@acme.example', { automated: true, now: t.clock.now })).toMatchObject({ status: 'suppressed', error: { code: 'MAIL_RATE_CAPPED' } })
+    expect(deliveryGate(t.db, 'ann@acme.example', { automated: false, now: t.clock.now })).toEqual({ status: 'queued' })
+    expect(deliveryGate(t.db, 'ann@acme.example', { automated: true, now: t.clock.now + 61 * 60 * 1000 })).toEqual({ status: 'queued' })
   })
 })
