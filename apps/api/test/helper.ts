@@ -106,8 +106,9 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
     },
     async close() {
       await app.close()
+      await producer.close()
       await Promise.all([queues.runs.obliterate({ force: true }), queues.mail.obliterate({ force: true })])
-      await Promise.all([queues.runs.close(), queues.mail.close(), producer.close()])
+      await Promise.all([queues.runs.close(), queues.mail.close()])
       redis.disconnect()
       closeDb(db)
       rmSync(dir, { recursive: true, force: true })
