@@ -10,6 +10,7 @@ export const MAIL_TAGS = {
   agentNotification: 'agent-notification',
   customerReply: 'customer-reply',
 } as const
+/** The kind of a mail we send (its tag). */
 export type MailKind = (typeof MAIL_TAGS)[keyof typeof MAIL_TAGS]
 
 /** Settings → Customer offline message handling → EMAIL. */

@@ -13,6 +13,7 @@ export const AUTOMATED_REASONS = {
   ownMail: 'own-mail',
   spam: 'spam',
 } as const
+/** One of {@link AUTOMATED_REASONS}. */
 export type AutomatedReason = (typeof AUTOMATED_REASONS)[keyof typeof AUTOMATED_REASONS]
 
 /** What we know about ourselves, to spot our own mail coming back. */
