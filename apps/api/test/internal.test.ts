@@ -20,7 +20,7 @@ interface Claimed {
   resume: { nodeId: string; variables: Record<string, unknown> } | null
 }
 
-const worker = (url: string, payload: unknown) => t.request({ method: 'POST', url: `/internal/v1/${url}`, payload, as: null, headers: t.workerHeaders })
+const worker = (url: string, payload: Record<string, unknown>) => t.request({ method: 'POST', url: `/internal/v1/${url}`, payload, as: null, headers: t.workerHeaders })
 
 const claim = async (runIds: string[], knownVersionIds?: string[]) => {
   const res = await worker('runs/claim', { runIds, knownVersionIds })

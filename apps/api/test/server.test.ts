@@ -58,7 +58,7 @@ describe('startServer', () => {
       body: JSON.stringify({ email: 'first@example.com', password: 'first-admin-password' }),
     })
     expect(login.status).toBe(200)
-    expect((await login.json()).user).toMatchObject({ email: 'first@example.com', role: 'admin' })
+    expect(((await login.json()) as { user: unknown }).user).toMatchObject({ email: 'first@example.com', role: 'admin' })
     const users = server.deps.db.$client.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()
     expect(users?.n).toBe(1)
     const ready = await fetch(`${server.address}/readyz`)
