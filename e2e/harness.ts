@@ -45,6 +45,8 @@ export interface SystemOptions {
   /** Extra environment for the API and for the workers. */
   apiEnv?: Record<string, string>
   workerEnv?: Record<string, string>
+  /** Extra `node` flags for the API and the workers (e.g. `--cpu-prof`). */
+  nodeArgs?: string[]
 }
 
 /** The answer of an HTTP call: status and parsed JSON body (or text). */
@@ -100,6 +102,8 @@ export interface System {
   waitForRun(runId: string, timeoutMs?: number): Promise<RunView>
   /** Starts one more worker process. */
   addWorker(env?: Record<string, string>): Promise<AppProcess>
+  /** Base URL of a worker's health and metrics server (`/healthz`, `/readyz`, `/metrics`). */
+  workerUrl(worker: AppProcess): string
   /** Opens the API's SQLite file for assertions (WAL: reading beside the running API is safe). Close it after use. */
   openDb(): Db
   /** Stops every process, deletes the system's Redis keys and its temp folder. */
@@ -208,12 +212,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       MAILGUN_WEBHOOK_SIGNING_KEY: E2E.mailgun.signingKey,
       ...mailEnv,
       ...options.apiEnv,
-    })
+    }, [], options.nodeArgs)
     started.push(api)
     const listening = await api.waitForLine((line) => line.msg === 'api listening')
     const apiUrl = `http://127.0.0.1:${portOf(listening.address)}`
 
     const workers: AppProcess[] = []
+    const workerUrls = new WeakMap<AppProcess, string>()
     const addWorker = async (env: Record<string, string> = {}): Promise<AppProcess> => {
       const worker = startApp(`worker-${workers.length + 1}`, 'apps/worker/src/main.ts', {
         REDIS_URL: redisUrl,
@@ -227,10 +232,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         ...mailEnv,
         ...options.workerEnv,
         ...env,
-      })
+      }, [], options.nodeArgs)
       workers.push(worker)
       started.push(worker)
-      await worker.waitForLine((line) => line.msg === 'worker started')
+      const ready = await worker.waitForLine((line) => line.msg === 'worker started')
+      workerUrls.set(worker, `http://127.0.0.1:${String(ready.port)}`)
       return worker
     }
     for (let i = 0; i < (options.workers ?? 1); i++) await addWorker()
@@ -294,6 +300,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         )
       },
       addWorker,
+      workerUrl(worker) {
+        const url = workerUrls.get(worker)
+        if (!url) throw new Error(`${worker.name} is not a worker of this system`)
+        return url
+      },
       openDb: () => createDb(join(dir, 'replyflow.db')),
       async stop() {
         await Promise.all(started.map((app) => app.stop()))

@@ -12,7 +12,7 @@ export type LogLine = Record<string, unknown> & { msg?: string }
 export interface AppProcess {
   name: string
   child: ChildProcess
-  /** Every line it printed, parsed when it was JSON. */
+  /** The last lines it printed (up to 5,000), parsed when they were JSON. */
   lines: LogLine[]
   /** Resolves when it exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -40,8 +40,8 @@ function parse(text: string): LogLine {
  * Starts a TypeScript entry point of the repository with tsx, as its own
  * process (never in the test's process: the tests kill them).
  */
-export function startApp(name: string, entry: string, env: Record<string, string>, args: string[] = []): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export function startApp(name: string, entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): AppProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,6 +53,8 @@ export function startApp(name: string, entry: string, env: Record<string, string
     createInterface({ input: stream }).on('line', (text) => {
       const line = parse(text)
       lines.push(line)
+      // Bounded, so a benchmark's millions of request logs don't fill the test's memory.
+      if (lines.length > 5_000) lines.splice(0, lines.length - 5_000)
       for (const waiter of waiters) {
         if (waiter.match(line)) {
           waiters.delete(waiter)

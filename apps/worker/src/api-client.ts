@@ -46,6 +46,8 @@ export interface ApiClientOptions extends BatcherOptions {
   token: string
   versions: VersionCache
   timeoutMs?: number
+  /** Told about every batched call: which endpoint, how many items, how long it took (ms). */
+  onBatch?: (endpoint: string, size: number, ms: number) => void
 }
 
 interface Items<T> {
@@ -67,7 +69,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const timeoutMs = options.timeoutMs ?? 15_000
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
-  async function post<T>(path: string, body: unknown): Promise<Items<T>> {
+  async function post<T>(path: string, body: unknown, size: number): Promise<Items<T>> {
+    const started = performance.now()
+    try {
+      return await request<T>(path, body)
+    } finally {
+      options.onBatch?.(path, size, performance.now() - started)
+    }
+  }
+
+  async function request<T>(path: string, body: unknown): Promise<Items<T>> {
     let response: Response
     try {
       response = await fetch(`${baseUrl}${path}`, {
@@ -99,23 +110,23 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const runClaims = createBatcher<string, ClaimedRun | null>(async (runIds) => {
-    const { items } = await post<ClaimedRun>('/internal/v1/runs/claim', { runIds, knownVersionIds: versions.ids() })
+    const { items } = await post<ClaimedRun>('/internal/v1/runs/claim', { runIds, knownVersionIds: versions.ids() }, runIds.length)
     for (const item of items) if (item.definition) versions.set(item.versionId, item.definition)
     return byId(runIds, items, 'runId')
   }, options)
 
   const runReports = createBatcher<RunReport, RunStatus | null>(async (reports) => {
-    const { items } = await post<{ runId: string; status: RunStatus }>('/internal/v1/runs/report', { reports })
+    const { items } = await post<{ runId: string; status: RunStatus }>('/internal/v1/runs/report', { reports }, reports.length)
     return byId(reports.map((r) => r.runId), items, 'runId').map((item) => item?.status ?? null)
   }, options)
 
   const deliveryClaims = createBatcher<string, ClaimedDelivery | null>(async (deliveryIds) => {
-    const { items } = await post<ClaimedDelivery>('/internal/v1/deliveries/claim', { deliveryIds })
+    const { items } = await post<ClaimedDelivery>('/internal/v1/deliveries/claim', { deliveryIds }, deliveryIds.length)
     return byId(deliveryIds, items, 'deliveryId')
   }, options)
 
   const deliveryReports = createBatcher<DeliveryResult, DeliveryStatus | null>(async (results) => {
-    const { items } = await post<{ deliveryId: string; status: DeliveryStatus }>('/internal/v1/deliveries/report', { results })
+    const { items } = await post<{ deliveryId: string; status: DeliveryStatus }>('/internal/v1/deliveries/report', { results }, results.length)
     return byId(results.map((r) => r.deliveryId), items, 'deliveryId').map((item) => item?.status ?? null)
   }, options)
 

@@ -11,6 +11,10 @@ export interface WorkerMetrics {
   /** Enqueue → report time of a run (queue wait included), by run status. */
   runDuration: Histogram<'status'>
   mailSent: Counter
+  /** Items per batched call to the API's worker surface, by endpoint. */
+  apiBatchSize: Histogram<'endpoint'>
+  /** Duration of batched calls to the API's worker surface, by endpoint. */
+  apiSeconds: Histogram<'endpoint'>
   /** Failed send attempts; `permanent` says whether the delivery gave up. */
   mailFailed: Counter<'permanent'>
 }
@@ -49,6 +53,20 @@ export function createWorkerMetrics(inspector?: QueueInspector): WorkerMetrics {
       help: 'Time from a run reaching the queue to its report, queue wait included',
       labelNames: ['status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    apiBatchSize: new Histogram({
+      name: 'replyflow_worker_api_batch_size',
+      help: 'Items per batched call to /internal/v1',
+      labelNames: ['endpoint'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers,
+    }),
+    apiSeconds: new Histogram({
+      name: 'replyflow_worker_api_seconds',
+      help: 'Duration of batched calls to /internal/v1',
+      labelNames: ['endpoint'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     mailSent: new Counter({ name: 'replyflow_mail_sent_total', help: 'Mails Mailgun accepted', registers }),

@@ -65,7 +65,15 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   probe.on('error', (error) => logger.debug({ err: error }, 'redis probe connection error'))
   const inspector = createQueueInspector({ connection: probe, prefix: config.queuePrefix })
   const metrics = createWorkerMetrics(inspector)
-  const api = createApiClient({ baseUrl: config.apiUrl, token: config.workerToken, versions: createVersionCache() })
+  const api = createApiClient({
+    baseUrl: config.apiUrl,
+    token: config.workerToken,
+    versions: createVersionCache(),
+    onBatch(endpoint, size, ms) {
+      metrics.apiBatchSize.observe({ endpoint }, size)
+      metrics.apiSeconds.observe({ endpoint }, ms / 1_000)
+    },
+  })
   const transport = options.transport ?? createMailTransport(config.mailgun)
   const now = options.now ?? Date.now
 
