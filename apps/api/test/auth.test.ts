@@ -168,6 +168,13 @@ describe('the app', () => {
     expect((await t.request({ method: 'GET', url: '/api/v1/api-keys' })).json().items).toEqual([])
   })
 
+  it('hides the message of an unexpected failure behind a generic 500', async () => {
+    t.db.$client.exec('DROP TABLE api_keys')
+    const res = await t.request({ method: 'GET', url: '/api/v1/api-keys' })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ error: { code: 'API_INTERNAL', message: 'internal server error' } })
+  })
+
   it('refuses malformed JSON with 400', async () => {
     const res = await t.request({
       method: 'POST',

@@ -4,9 +4,11 @@
 export const USER_ROLES = ['admin', 'agent'] as const
 export type UserRole = (typeof USER_ROLES)[number]
 
+/** Whether an agent is available (`message.offline` flows run when none is online). */
 export const AGENT_STATUSES = ['online', 'offline'] as const
 export type AgentStatus = (typeof AGENT_STATUSES)[number]
 
+/** An open conversation awaits an answer; a closed one reopens when the customer writes again. */
 export const CONVERSATION_STATUSES = ['open', 'closed'] as const
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
 
@@ -14,6 +16,7 @@ export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number]
 export const DIRECTIONS = ['in', 'out'] as const
 export type Direction = (typeof DIRECTIONS)[number]
 
+/** Who wrote a message. */
 export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const
 export type AuthorType = (typeof AUTHOR_TYPES)[number]
 
@@ -37,6 +40,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 /** Deliveries in these states are done: a worker never sends them again. */
 export const FINAL_DELIVERY_STATUSES = ['sent', 'delivered', 'failed', 'complained', 'suppressed'] as const
 
+/** Who a delivery goes to. */
 export const RECIPIENT_TYPES = ['agent', 'customer'] as const
 export type RecipientType = (typeof RECIPIENT_TYPES)[number]
 
