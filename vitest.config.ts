@@ -31,6 +31,7 @@ export default defineConfig({
         test: { name: 'e2e', root: 'e2e', include: ['**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },
       },
       'apps/editor/vitest.config.ts',
+      'apps/editor/vitest.e2e.config.ts',
     ],
   },
 })

@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { NODE_CATALOG, RESULT_LABELS, type Locale, type NodeResult, type NodeType } from '@replyflow/flow'
+import { en, type MessageSchema } from '../src/i18n/en.ts'
+import { zhCN } from '../src/i18n/zh-CN.ts'
+
+/** Where screenshots of key states go (the repository's test output folder). */
+export const SCREENSHOTS = join(import.meta.dirname, '../../../test-results/editor')
+
+/** The UI's own messages, so the tests find controls by the names users see, in either language. */
+export const MESSAGES: Record<Locale, MessageSchema> = { en, 'zh-CN': zhCN }
+
+/** Fills `{name}` placeholders the way vue-i18n does for these plain messages. */
+export function fmt(message: string, params: Record<string, string | number> = {}): string {
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+}
+
+/** Polls a condition with a deadline (no sleeps as synchronisation). */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** The editor as a user drives it: by role and accessible name, in one language. */
+export class EditorPage {
+  readonly m: MessageSchema
+
+  constructor(
+    readonly page: Page,
+    readonly locale: Locale,
+    readonly baseUrl: string,
+  ) {
+    this.m = MESSAGES[locale]
+    mkdirSync(SCREENSHOTS, { recursive: true })
+  }
+
+  kind(type: NodeType): string {
+    return NODE_CATALOG[type].label[this.locale]
+  }
+
+  result(result: NodeResult): string {
+    return RESULT_LABELS[result][this.locale]
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: join(SCREENSHOTS, `${this.locale}-${name}.png`) })
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/`)
+    await this.page.getByLabel(this.m.login.email).fill(email)
+    await this.page.getByLabel(this.m.login.password).fill(password)
+    await this.page.getByRole('button', { name: this.m.login.submit }).click()
+    await this.page.getByRole('button', { name: this.m.flows.addFlow }).waitFor()
+  }
+
+  /** Double-clicks Add flow, fills the form and waits for the flow in the list. */
+  async addFlow(name: string, trigger: string): Promise<void> {
+    await this.page.getByRole('button', { name: this.m.flows.addFlow }).dblclick()
+    const dialog = this.page.getByRole('dialog', { name: this.m.flows.form.title })
+    await dialog.getByLabel(this.m.flows.form.name).fill(name)
+    await dialog.getByLabel(this.m.flows.form.trigger).selectOption(trigger)
+    await dialog.getByRole('button', { name: this.m.flows.form.create }).click()
+    await this.flowInList(name).waitFor()
+  }
+
+  flowInList(name: string): Locator {
+    return this.page.getByRole('list', { name: this.m.flows.listLabel }).getByRole('button', { name: new RegExp(name) })
+  }
+
+  async openFlow(name: string): Promise<void> {
+    await this.flowInList(name).dblclick()
+    await this.canvasNode('start').waitFor()
+  }
+
+  pane(): Locator {
+    return this.page.locator('.vue-flow__pane')
+  }
+
+  /** A node on the canvas, by its accessible name (`Kind: id`). */
+  canvasNode(id: string): Locator {
+    return this.page.locator(`.vue-flow__node[data-id="${id}"]`)
+  }
+
+  paletteItem(type: NodeType): Locator {
+    return this.page.getByRole('button', { name: fmt(this.m.palette.add, { kind: this.kind(type) }), exact: true })
+  }
+
+  /** Drags a palette item onto the canvas at a fraction of the pane's size. */
+  async dragNode(type: NodeType, fx: number, fy: number): Promise<void> {
+    const box = await this.pane().boundingBox()
+    if (!box) throw new Error('no canvas')
+    await this.paletteItem(type).dragTo(this.pane(), { targetPosition: { x: box.width * fx, y: box.height * fy } })
+    await this.canvasNode(type).waitFor()
+  }
+
+  /** Drags a canvas node by its header so its centre lands at a fraction of the pane's size. */
+  async moveNode(id: string, fx: number, fy: number): Promise<void> {
+    const box = await this.pane().boundingBox()
+    const node = await this.canvasNode(id).boundingBox()
+    if (!box || !node) throw new Error(`no node ${id}`)
+    const grab = { x: node.x + node.width / 2, y: node.y + 12 }
+    await this.page.mouse.move(grab.x, grab.y)
+    await this.page.mouse.down()
+    await this.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy - node.height / 2 + 12, { steps: 10 })
+    await this.page.mouse.up()
+  }
+
+  /** Connects two nodes by dragging from the source's result handle to the target's input handle. */
+  async connectByHandle(source: NodeType, result: NodeResult, target: NodeType): Promise<void> {
+    const from = this.page.getByLabel(fmt(this.m.node.output, { result: this.result(result), node: this.kind(source) }), { exact: true })
+    const to = this.page.getByLabel(fmt(this.m.node.input, { node: this.kind(target) }), { exact: true })
+    const a = await from.boundingBox()
+    const b = await to.boundingBox()
+    if (!a || !b) throw new Error(`no handles for ${source} ${result} → ${target}`)
+    await this.page.mouse.move(a.x + a.width / 2, a.y + a.height / 2)
+    await this.page.mouse.down()
+    await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 })
+    await this.page.mouse.up()
+    await this.edge(source, result).waitFor()
+  }
+
+  /** The drawn edge leaving `source` on `result`. */
+  edge(source: string, result: NodeResult): Locator {
+    return this.page.locator(`.vue-flow__edge[aria-label^="${this.result(result)}: ${source} →"]`)
+  }
+
+  /** Opens a node's settings panel by double-clicking it. */
+  async openPanel(id: string): Promise<Locator> {
+    await this.canvasNode(id).dblclick()
+    const panel = this.page.getByRole('tabpanel')
+    await panel.getByRole('heading', { name: this.m.panel.connections }).or(panel.getByText(this.m.panel.noConfig)).first().waitFor()
+    return panel
+  }
+
+  /** Connects a result to a next node through the panel's Connections section. */
+  async connectInPanel(source: string, result: NodeResult, target: string): Promise<void> {
+    const panel = await this.openPanel(source)
+    await panel.getByLabel(fmt(this.m.panel.nextNode, { result: this.result(result) })).selectOption(target)
+    await this.edge(source, result).waitFor()
+  }
+
+  publishButton(): Locator {
+    return this.page.getByRole('button', { name: this.m.editor.publish, exact: true })
+  }
+
+  async waitSaved(): Promise<void> {
+    await this.page.getByText(this.m.editor.save.saved).waitFor()
+  }
+
+  async publish(name: string, version: number): Promise<void> {
+    await expect.poll(() => this.publishButton().isEnabled()).toBe(true)
+    await this.publishButton().click()
+    const dialog = this.page.getByRole('dialog', { name: this.m.publish.title })
+    await dialog.getByLabel(this.m.publish.name).fill(name)
+    await dialog.getByRole('button', { name: this.m.publish.submit }).click()
+    await this.page.getByText(fmt(this.m.publish.done, { version })).waitFor()
+  }
+
+  tab(name: string): Locator {
+    return this.page.getByRole('tab', { name })
+  }
+
+  /** The class list of a node's card on the canvas (issues, run and diff marks). */
+  async nodeClasses(id: string): Promise<string[]> {
+    const value = await this.canvasNode(id).locator('.step').getAttribute('class')
+    return (value ?? '').split(/\s+/)
+  }
+}
