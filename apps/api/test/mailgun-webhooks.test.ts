@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import {
   attachments,
   conversations,
+  customers,
   deliveries,
   insertAgent,
   insertDelivery,
@@ -265,6 +266,7 @@ describe("agents' e-mail replies", () => {
     await inbound({ from: 'bob@acme.example', to: TEAM, subject: 'Re: Refund', text: 'I take this one', inReplyTo: notificationId })
     const flagged = all.messages().find((row) => row.authorId === bob.id)
     expect(flagged).toMatchObject({ direction: 'in', authorType: 'agent', flags: { unverifiedSender: true } })
+    expect(t.db.select().from(customers).all().map((customer) => customer.email)).toEqual(['jane@customer.example'])
     expect(all.deliveries()).toHaveLength(0)
     expect(all.runs()).toHaveLength(runsBefore)
   })

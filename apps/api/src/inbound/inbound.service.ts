@@ -177,10 +177,11 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
     }
   }
 
-  const customer = findOrCreateCustomer(tx, senderEmail, mail.from?.name ?? null, at, now)
+  // An agent's unverified mail in a known conversation needs no customer record; anything else is someone's.
+  const customer = agent && conversation ? null : findOrCreateCustomer(tx, senderEmail, mail.from?.name ?? null, at, now)
   const conversationId = conversation?.id ?? newId(now)
   if (!conversation) {
-    insertConversation(tx, { id: conversationId, customerId: customer.id, channel: 'email', subject: mail.subject || null, status: 'open', lastMessageAt: at, createdAt: at, updatedAt: at })
+    insertConversation(tx, { id: conversationId, customerId: customer?.id ?? '', channel: 'email', subject: mail.subject || null, status: 'open', lastMessageAt: at, createdAt: at, updatedAt: at })
   } else {
     touchConversation(tx, conversationId, at)
   }
@@ -190,7 +191,7 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
     conversationId,
     direction: 'in',
     authorType: agent ? 'agent' : 'customer',
-    authorId: agent ? agent.id : customer.id,
+    authorId: agent ? agent.id : (customer?.id ?? null),
     channel: 'email',
     subject: mail.subject || null,
     content,
