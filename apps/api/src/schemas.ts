@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import { ErrorResponseSchema } from './errors.ts'
 
@@ -48,3 +49,8 @@ export const UserSchema = Type.Object({
   role: Type.Union([Type.Literal('admin'), Type.Literal('agent')]),
   agentId: Nullable(Type.String()),
 })
+
+/** `preValidation` of routes whose body is an object of optional fields: no body at all counts as `{}`. */
+export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {}
+}

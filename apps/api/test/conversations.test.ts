@@ -43,6 +43,7 @@ describe('conversations', () => {
     expect(closed.json().status).toBe('closed')
 
     expect((await list(`?assignee=${grace.id}`)).items.map((item: { id: string }) => item.id)).toEqual([a])
+    expect((await list('?assignee=none')).items.map((item: { id: string }) => item.id)).toEqual([b])
     expect((await list('?status=closed')).items.map((item: { id: string }) => item.id)).toEqual([b])
     const customerId = (await list()).items[0].customer.id
     expect((await list(`?customerId=${customerId}`)).items).toHaveLength(2)

@@ -155,6 +155,14 @@ describe('publishing versions', () => {
     expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flow.id}` })).json()).toMatchObject({ enabled: false, activeVersion: null })
   })
 
+  it('publishes with no body at all, as with {}', async () => {
+    const flow = await createFlow()
+    await saveDraft(flow.id, referenceFlow())
+    const res = await t.request({ method: 'POST', url: `/api/v1/flows/${flow.id}/versions` })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().version).toBe(1)
+  })
+
   it('publishes a definition sent with the request, saving it as the draft', async () => {
     const flow = await createFlow()
     const res = await publish(flow.id, { definition: referenceFlow() })

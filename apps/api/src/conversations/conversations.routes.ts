@@ -26,7 +26,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
         querystring: Type.Object(
           {
             status: Type.Optional(Status),
-            /** An agent id, or `me` for the caller's own agent. */
+            /** An agent id, `me` for the caller's own agent, or `none` for unassigned conversations. */
             assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             ...PageQuery,
@@ -39,7 +39,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
     },
     async (request) => {
       const { assignee, limit = DEFAULT_PAGE_SIZE, ...filters } = request.query
-      let assigneeId = assignee
+      let assigneeId: string | null | undefined = assignee === 'none' ? null : assignee
       if (assignee === 'me') {
         const agentId = principalOf(request).agentId
         if (!agentId) throw new ApiError(422, 'API_NOT_AN_AGENT', 'assignee=me needs a login linked to an agent')

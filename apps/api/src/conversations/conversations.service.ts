@@ -52,7 +52,7 @@ function decodeCursor(cursor: string): ConversationCursor {
 /** A page of conversations, most recently active first. */
 export function pageOfConversations(
   db: DbOrTx,
-  filters: { status?: ConversationStatus; assigneeId?: string; customerId?: string; cursor?: string; limit: number },
+  filters: { status?: ConversationStatus; assigneeId?: string | null; customerId?: string; cursor?: string; limit: number },
 ) {
   const rows = listConversations(db, {
     status: filters.status,

@@ -3,7 +3,7 @@ import { listFlows } from '@replyflow/db'
 import Type from 'typebox'
 import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
-import { errorResponses, IdParams, Items } from '../schemas.ts'
+import { emptyBodyAsObject, errorResponses, IdParams, Items } from '../schemas.ts'
 import {
   CreateFlowBody,
   DiffParams,
@@ -112,6 +112,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   app.post(
     '/flows/:id/versions',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags,
         summary: 'Publish the draft as the next immutable version, active and enabled',

@@ -3,7 +3,7 @@ import { listRunsOfFlow } from '@replyflow/db'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { getFlow } from '../flows/flows.service.ts'
-import { DEFAULT_PAGE_SIZE, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
+import { DEFAULT_PAGE_SIZE, emptyBodyAsObject, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
 import { RunAcceptedSchema, RunInputSchema, RunSchema, RunStatusSchema, RunSummarySchema } from './runs.schemas.ts'
 import { retryRun, runWithSteps, startManualRun } from './runs.service.ts'
 
@@ -59,16 +59,17 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
   app.post(
     '/runs/:id/retry',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags,
         summary: 'Retry a failed run from its failed step, or from the start on the active version',
         params: IdParams,
-        body: Type.Optional(Type.Object({ fromStart: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+        body: Type.Object({ fromStart: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 202: RunAcceptedSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const run = await retryRun(deps, request.params.id, { fromStart: request.body?.fromStart ?? false })
+      const run = await retryRun(deps, request.params.id, { fromStart: request.body.fromStart ?? false })
       return reply.status(202).send({ id: run.id, status: run.status })
     },
   )

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, inArray, lt, or } from 'drizzle-orm'
+import { and, asc, desc, eq, exists, inArray, lt, notExists, or } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { conversationAssignees, conversations } from '../schema.ts'
 import type { ConversationStatus } from '../values.ts'
@@ -24,9 +24,21 @@ export function findOpenConversation(db: DbOrTx, customerId: string, channel: Co
 /** A page of conversations, most recently active first. */
 export function listConversations(
   db: DbOrTx,
-  options: { status?: ConversationStatus; assigneeId?: string; customerId?: string; after?: ConversationCursor; limit: number },
+  options: {
+    status?: ConversationStatus
+    /** An agent id, or null for conversations assigned to nobody. */
+    assigneeId?: string | null
+    customerId?: string
+    after?: ConversationCursor
+    limit: number
+  },
 ): ConversationRow[] {
-  const { after } = options
+  const { after, assigneeId } = options
+  const assigned = (agentId?: string) =>
+    db
+      .select({ one: conversationAssignees.agentId })
+      .from(conversationAssignees)
+      .where(and(eq(conversationAssignees.conversationId, conversations.id), agentId ? eq(conversationAssignees.agentId, agentId) : undefined))
   return db
     .select()
     .from(conversations)
@@ -34,14 +46,7 @@ export function listConversations(
       and(
         options.status ? eq(conversations.status, options.status) : undefined,
         options.customerId ? eq(conversations.customerId, options.customerId) : undefined,
-        options.assigneeId
-          ? exists(
-              db
-                .select({ one: conversationAssignees.agentId })
-                .from(conversationAssignees)
-                .where(and(eq(conversationAssignees.conversationId, conversations.id), eq(conversationAssignees.agentId, options.assigneeId))),
-            )
-          : undefined,
+        assigneeId === null ? notExists(assigned()) : assigneeId ? exists(assigned(assigneeId)) : undefined,
         after
           ? or(
               lt(conversations.lastMessageAt, after.lastMessageAt),
