@@ -107,6 +107,8 @@ export class EditorPage {
     const grab = { x: node.x + node.width / 2, y: node.y + 12 }
     await this.page.mouse.move(grab.x, grab.y)
     await this.page.mouse.down()
+    // A first small move starts the drag, so the long one is followed in full.
+    await this.page.mouse.move(grab.x + 4, grab.y + 4)
     await this.page.mouse.move(box.x + box.width * fx, box.y + box.height * fy - node.height / 2 + 12, { steps: 10 })
     await this.page.mouse.up()
   }

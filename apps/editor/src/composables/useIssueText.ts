@@ -21,6 +21,13 @@ export function useIssueText(): (issue: { code: string; params?: Record<string, 
       else if ((key === 'channel' || key === 'output' || key === 'imported') && te(`config.channels.${value}`)) params[key] = t(`config.channels.${value}`)
       else params[key] = value
     }
+    // A config path (`config/outputs/0/variable`) is named by the field the form shows.
+    const path = issue.params?.path
+    if (path !== undefined) {
+      const key = path.split('/').reverse().find((part) => part !== '' && !/^\d+$/.test(part)) ?? path
+      const label = key === 'output' ? 'config.channelOutput' : `config.${key}`
+      params.field = te(label) ? t(label) : key
+    }
     return te(`issues.${issue.code}`) ? t(`issues.${issue.code}`, params) : issue.code
   }
 }

@@ -18,6 +18,20 @@ function numberProp(value: unknown, key: string, fallback: number): number {
   return typeof found === 'number' ? found : fallback
 }
 
+/**
+ * The order settings read in, where it differs from the schema's: what to read
+ * (category, field) before where to put it (the output variable), as in DESIGN.md §1.
+ */
+const FIELD_ORDER = ['category', 'field', 'variable']
+
+function byFieldOrder(a: { key: string }, b: { key: string }): number {
+  const rank = (key: string) => {
+    const index = FIELD_ORDER.indexOf(key)
+    return index === -1 ? FIELD_ORDER.length : index
+  }
+  return rank(a.key) - rank(b.key)
+}
+
 /** The form for a JSON Schema: objects, arrays, unions of constants (a choice), strings, numbers, booleans. */
 export function describeSchema(schema: unknown): FormField {
   const options = arrayProp(schema, 'anyOf').map((option) => prop(option, 'const'))
@@ -29,7 +43,9 @@ export function describeSchema(schema: unknown): FormField {
       const properties = prop(schema, 'properties')
       const required = new Set(arrayProp(schema, 'required').filter((key) => typeof key === 'string'))
       const fields = typeof properties === 'object' && properties !== null
-        ? Object.entries(properties).map(([key, child]) => ({ key, required: required.has(key), field: describeSchema(child) }))
+        ? Object.entries(properties)
+            .map(([key, child]) => ({ key, required: required.has(key), field: describeSchema(child) }))
+            .sort(byFieldOrder)
         : []
       return { kind: 'object', fields }
     }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { FLOW_ISSUES } from '@replyflow/flow'
+import { EDITOR_REJECTIONS } from '../model/intents.ts'
+import { en } from './en.ts'
+import { initialLocale } from './index.ts'
+import { zhCN } from './zh-CN.ts'
+
+type Tree = { [key: string]: string | Tree }
+
+function flatten(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof value === 'string') out.set(path, value)
+    else for (const [k, v] of flatten(value, path)) out.set(k, v)
+  }
+  return out
+}
+
+const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort()
+
+describe('UI messages', () => {
+  const english = flatten(en)
+  const chinese = flatten(zhCN)
+
+  it('say everything in both languages, with the same placeholders', () => {
+    expect([...chinese.keys()].sort()).toEqual([...english.keys()].sort())
+    for (const [key, message] of english) {
+      expect(message.trim(), key).not.toBe('')
+      expect(placeholders(chinese.get(key) ?? ''), key).toEqual(placeholders(message))
+    }
+  })
+
+  it('explain every validator issue and every refusal', () => {
+    for (const code of [...Object.values(FLOW_ISSUES), ...Object.values(EDITOR_REJECTIONS)]) {
+      expect(english.has(`issues.${code}`), code).toBe(true)
+    }
+  })
+
+  it('default to the browser language, and to a remembered choice over it', () => {
+    expect(initialLocale(null, ['zh-TW', 'en'])).toBe('zh-CN')
+    expect(initialLocale(null, ['de-DE', 'en-GB'])).toBe('en')
+    expect(initialLocale(null, ['fr'])).toBe('en')
+    expect(initialLocale({ getItem: () => 'en' }, ['zh-CN'])).toBe('en')
+    expect(initialLocale({ getItem: () => 'klingon' }, ['zh-CN'])).toBe('zh-CN')
+  })
+})
