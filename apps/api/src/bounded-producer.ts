@@ -21,6 +21,8 @@ export function boundedProducer(producer: Producer, timeoutMs = HAND_OVER_TIMEOU
   return {
     enqueueRuns: (runIds) => bounded(producer.enqueueRuns(runIds), timeoutMs, 'enqueueing runs'),
     enqueueDeliveries: (deliveryIds) => bounded(producer.enqueueDeliveries(deliveryIds), timeoutMs, 'enqueueing deliveries'),
+    reviveRuns: (runIds) => bounded(producer.reviveRuns(runIds), timeoutMs, 'reviving runs'),
+    reviveDeliveries: (deliveryIds) => bounded(producer.reviveDeliveries(deliveryIds), timeoutMs, 'reviving deliveries'),
     close: () => producer.close(),
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Queue, QueueEvents, type Job } from 'bullmq'
+import { Queue, QueueEvents, UnrecoverableError, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { QUEUES, createProducer, createQueueInspector, createQueueWorker, producerConnection, workerConnection, type Producer, type RunFlowJob } from './index.ts'
@@ -37,6 +37,38 @@ describe('queue helpers on a real Redis', () => {
     const depths = await inspector.depths()
     expect(depths[QUEUES.flowRuns].waiting).toBe(2)
     expect(depths[QUEUES.mailOut].waiting).toBe(0)
+  })
+
+  it('revives a job that failed for good when the dispatcher hands its run over again', async () => {
+    const runs = new Queue<RunFlowJob>(QUEUES.flowRuns, { connection: connections[0]!, prefix })
+    closers.push(() => runs.close())
+    const events = new QueueEvents(QUEUES.flowRuns, { connection: workerConnection(REDIS_URL), prefix })
+    closers.push(() => events.close())
+    await events.waitUntilReady()
+    let fail = true
+    const worker = createQueueWorker<RunFlowJob>({
+      queue: QUEUES.flowRuns,
+      connection: connections[1]!,
+      prefix,
+      concurrency: 1,
+      processor: async () => {
+        if (fail) throw new UnrecoverableError('the API was away too long')
+      },
+    })
+    closers.push(() => worker.close())
+    await producer.enqueueRuns(['01RUNDDDDDDDDDDDDDDDDDDDDD'])
+    const job = await runs.getJob('01RUNDDDDDDDDDDDDDDDDDDDDD')
+    await expect(job!.waitUntilFinished(events, 10_000)).rejects.toThrow('the API was away too long')
+
+    // A plain hand-over is a no-op for an existing job id: the run would stay stuck.
+    await producer.enqueueRuns(['01RUNDDDDDDDDDDDDDDDDDDDDD'])
+    expect(await runs.getJobState('01RUNDDDDDDDDDDDDDDDDDDDDD')).toBe('failed')
+
+    fail = false
+    await producer.reviveRuns(['01RUNDDDDDDDDDDDDDDDDDDDDD'])
+    const revived = await runs.getJob('01RUNDDDDDDDDDDDDDDDDDDDDD')
+    await revived!.waitUntilFinished(events, 10_000)
+    expect(await runs.getJobState('01RUNDDDDDDDDDDDDDDDDDDDDD')).toBe('completed')
   })
 
   it('hands a job whose worker died mid-run to another worker', async () => {

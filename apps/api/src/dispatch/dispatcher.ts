@@ -9,6 +9,8 @@ export interface DispatchSource {
   markEnqueued(ids: readonly string[], now: string): void
   /** Adds jobs whose ids are these ids, so adding one twice is a no-op. */
   enqueue(ids: readonly string[]): Promise<void>
+  /** Like `enqueue`, and retries jobs of these ids that failed for good: the sweep's way, since the database says they are still to do. */
+  revive(ids: readonly string[]): Promise<void>
 }
 
 export interface DispatcherOptions {
@@ -62,9 +64,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Logs an outage once, not on every tick, and says when it ends. */
   let failing = false
 
-  async function deliver(source: DispatchSource, ids: string[]): Promise<boolean> {
+  async function deliver(source: DispatchSource, ids: string[], mode: 'enqueue' | 'revive'): Promise<boolean> {
     try {
-      await source.enqueue(ids)
+      await (mode === 'revive' ? source.revive(ids) : source.enqueue(ids))
       source.markEnqueued(ids, new Date(now()).toISOString())
       if (failing) logger.info({ kind: source.kind }, 'queue reachable again, dispatching')
       failing = false
@@ -85,7 +87,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         if (!source || ids.size === 0) continue
         const batch = [...ids]
         ids.clear()
-        for (let i = 0; i < batch.length; i += batchSize) rounds.push(deliver(source, batch.slice(i, i + batchSize)))
+        for (let i = 0; i < batch.length; i += batchSize) rounds.push(deliver(source, batch.slice(i, i + batchSize), 'enqueue'))
       }
       if (rounds.length === 0) return
       await Promise.all(rounds)
@@ -114,7 +116,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         logger.error({ err: error, kind: source.kind }, 'dispatch sweep could not read queued work')
         continue
       }
-      result[source.kind] = due.length > 0 && (await deliver(source, due)) ? due.length : 0
+      result[source.kind] = due.length > 0 && (await deliver(source, due, 'revive')) ? due.length : 0
     }
     return result
   }

@@ -13,6 +13,7 @@ export function runSource(db: Db, producer: Producer): DispatchSource {
     due: (staleBefore, limit) => runsToDispatch(db, staleBefore, limit),
     markEnqueued: (ids, now) => markRunsEnqueued(db, ids, now),
     enqueue: (ids) => producer.enqueueRuns(ids),
+    revive: (ids) => producer.reviveRuns(ids),
   }
 }
 
@@ -23,6 +24,7 @@ export function deliverySource(db: Db, producer: Producer): DispatchSource {
     due: (staleBefore, limit) => deliveriesToDispatch(db, staleBefore, limit),
     markEnqueued: (ids, now) => markDeliveriesEnqueued(db, ids, now),
     enqueue: (ids) => producer.enqueueDeliveries(ids),
+    revive: (ids) => producer.reviveDeliveries(ids),
   }
 }
 
