@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 
@@ -102,5 +103,21 @@ export function startApp(name: string, entry: string, env: Record<string, string
       await exited
       clearTimeout(timer)
     },
+  }
+}
+
+/** Linux's clock ticks per second for /proc times (USER_HZ, 100 on every common kernel). */
+const CLOCK_TICKS = 100
+
+/** CPU time (user + system) a process used so far, in seconds; NaN where /proc is not available. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces), counted from field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
   }
 }

@@ -9,10 +9,12 @@
  *
  *   pnpm bench [--runs 2000] [--workers 1] [--concurrency 100] [--in-flight 32] [--via webhook|trigger] [--profile dir]
  */
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { E2E, eventually, referenceFlow, startSystem, type System } from '../e2e/harness.ts'
 import { measureRawBullmq } from '../e2e/raw-bullmq.ts'
+import { cpuSeconds } from '../e2e/processes.ts'
 import { postInboundMail } from '../e2e/webhooks.ts'
 
 const { values } = parseArgs({
@@ -125,6 +127,8 @@ try {
   await waitForMail(system, warmUp)
   await system.mailgun.clear()
 
+  const processes = [system.api, ...system.workers, system.mailgunServer]
+  const cpuBefore = processes.map((app) => cpuSeconds(app.child.pid))
   const t0 = performance.timeOrigin + performance.now()
   const { started, latencies } = await sendAll(send, 'r', runs)
   const sentAt = performance.timeOrigin + performance.now()
@@ -143,6 +147,7 @@ try {
   const seconds = (lastMail - t0) / 1_000
   const runsPerSecond = runs / seconds
   const batches = await batchSizes(system)
+  const cpu = processes.map((app, i) => `${app.name} ${(((cpuSeconds(app.child.pid) - (cpuBefore[i] ?? 0)) * 1_000) / runs).toFixed(2)}`)
 
   await system.stop()
   const raw = await measureRawBullmq({ redisUrl: system.redisUrl, jobs: rawJobs, concurrency })
@@ -155,6 +160,7 @@ try {
   console.log(`raw BullMQ, one Worker   ${raw.jobs} trivial jobs in ${raw.seconds.toFixed(2)} s = ${raw.jobsPerSecond.toFixed(0)} jobs/s (concurrency ${concurrency})`)
   console.log(`ratio                    ${((runsPerSecond / raw.jobsPerSecond) * 100).toFixed(1)} % of raw BullMQ`)
   console.log(`worker → API batches     ${batches}`)
+  console.log(`CPU ms per run           ${cpu.join(', ')} (this machine has ${availableParallelism()} cores)`)
 } catch (error) {
   console.error('bench failed:', error)
   for (const app of [system.api, ...system.workers, system.mailgunServer]) console.error(`--- ${app.name}\n${app.tail(15)}`)
