@@ -31,9 +31,13 @@ export function createWorkerMetrics(inspector?: QueueInspector): WorkerMetrics {
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        const depths = await inspector.depths()
-        for (const [queue, states] of Object.entries(depths)) {
-          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
+        try {
+          const depths = await inspector.depths()
+          for (const [queue, states] of Object.entries(depths)) {
+            for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
+          }
+        } catch {
+          // Redis away: the last known depths stay, and /readyz says Redis is down.
         }
       },
     })

@@ -59,6 +59,24 @@ function observe(worker: Worker, queue: QueueName, logger: Logger, metrics: Work
   worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'))
 }
 
+/**
+ * Logs a Redis outage once when it starts and once when it ends, instead of
+ * every reconnect attempt (ioredis retries every few hundred ms).
+ */
+function logOutages(connection: ReturnType<typeof workerConnection>, logger: Logger): void {
+  let down = false
+  connection.on('error', (error) => {
+    if (down) return
+    down = true
+    logger.warn({ err: error }, 'redis unreachable, retrying')
+  })
+  connection.on('ready', () => {
+    if (!down) return
+    down = false
+    logger.info('redis reachable again')
+  })
+}
+
 /** Starts the flow-run and mail workers and the health server, from a parsed config. */
 export async function startWorkerProcess(config: WorkerConfig, logger: Logger, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const probe = producerConnection(config.redisUrl)
@@ -78,7 +96,7 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   const now = options.now ?? Date.now
 
   const connections = [workerConnection(config.redisUrl), workerConnection(config.redisUrl)]
-  for (const connection of connections) connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
+  for (const connection of connections) logOutages(connection, logger)
   const common = { prefix: config.queuePrefix, concurrency: config.concurrency, lockMs: config.lockMs }
   const processRun = createFlowRunProcessor({ api, logger, metrics, now })
   const processMail = createSendMailProcessor({ api, transport, logger, metrics })

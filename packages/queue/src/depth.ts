@@ -20,14 +20,27 @@ function byState(counts: Record<string, number>): Record<DepthState, number> {
   return { waiting, active, delayed, prioritized, failed }
 }
 
-/** An inspector over every Replyflow queue under `prefix`. */
-export function createQueueInspector({ connection, prefix }: { connection: Redis; prefix?: string }): QueueInspector {
+/**
+ * An inspector over every Replyflow queue under `prefix`. `depths()` gives up
+ * after `timeoutMs`: BullMQ waits without limit for a connection that was
+ * never ready (Redis down at start), and a metrics scrape must not hang.
+ */
+export function createQueueInspector({ connection, prefix, timeoutMs = 2_000 }: { connection: Redis; prefix?: string; timeoutMs?: number }): QueueInspector {
   const runs = new Queue(QUEUES.flowRuns, { connection, prefix })
   const mail = new Queue(QUEUES.mailOut, { connection, prefix })
   return {
     async depths() {
-      const [runCounts, mailCounts] = await Promise.all([runs.getJobCounts(...DEPTH_STATES), mail.getJobCounts(...DEPTH_STATES)])
-      return { [QUEUES.flowRuns]: byState(runCounts), [QUEUES.mailOut]: byState(mailCounts) }
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`queue depths not read within ${timeoutMs} ms (is Redis reachable?)`)), timeoutMs)
+      })
+      try {
+        const counts = Promise.all([runs.getJobCounts(...DEPTH_STATES), mail.getJobCounts(...DEPTH_STATES)])
+        const [runCounts, mailCounts] = await Promise.race([counts, timeout])
+        return { [QUEUES.flowRuns]: byState(runCounts), [QUEUES.mailOut]: byState(mailCounts) }
+      } finally {
+        clearTimeout(timer)
+      }
     },
     async close() {
       await Promise.all([runs.close(), mail.close()])
