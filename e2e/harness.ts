@@ -38,6 +38,8 @@ export interface SystemOptions {
   workers?: number
   /** A private redis-server the test may stop and start (default: the shared one, with a unique prefix). */
   privateRedis?: boolean
+  /** The shared Redis to use when not private (default `SHARED_REDIS_URL`). */
+  redisUrl?: string
   /** Workers' lock duration: how soon a killed worker's job moves to another (default 2 s). */
   lockMs?: number
   /** Jobs per worker process (default 20). */
@@ -192,7 +194,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const prefix = `rf-e2e-${randomUUID()}`
   const workerToken = randomBytes(24).toString('hex')
   const redis = options.privateRedis ? await startPrivateRedis() : null
-  const redisUrl = redis?.url ?? SHARED_REDIS_URL
+  const redisUrl = redis?.url ?? options.redisUrl ?? SHARED_REDIS_URL
   const started: AppProcess[] = []
 
   try {

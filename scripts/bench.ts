@@ -66,7 +66,7 @@ function sender(system: System, flowId: string): (token: string) => Promise<void
 }
 
 /** Sends `count` runs with at most `inFlight` requests open; returns each token's send time and latency. */
-async function sendAll(send: (token: string) => Promise<void>, prefix: string, count: number) {
+async function sendAll(send: (token: string) => Promise<void>, prefix: string, count: number, lanes = inFlight) {
   const started = new Map<string, number>()
   const latencies: number[] = []
   let next = 0
@@ -79,7 +79,7 @@ async function sendAll(send: (token: string) => Promise<void>, prefix: string, c
       latencies.push(performance.now() - at)
     }
   }
-  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane))
+  await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane))
   return { started, latencies: latencies.sort((a, b) => a - b) }
 }
 
@@ -108,6 +108,8 @@ async function waitForMail(system: System, count: number): Promise<void> {
 
 console.log(`bench: ${runs} runs via ${via}, ${workers} worker process(es) × concurrency ${concurrency}, ${inFlight} requests in flight`)
 const system = await startSystem({
+  // `pnpm bench` (scripts/start.mjs) sets REDIS_URL, starting a private Redis when none answers.
+  redisUrl: process.env.REDIS_URL,
   workers,
   concurrency,
   lockMs: 30_000,
@@ -125,6 +127,10 @@ try {
   const warmUp = Math.min(200, runs)
   await sendAll(send, 'w', warmUp)
   await waitForMail(system, warmUp)
+
+  // Unloaded latency: one request at a time, so queueing behind other requests doesn't count.
+  const single = await sendAll(send, 's', Math.min(200, runs), 1)
+  await waitForMail(system, warmUp + single.latencies.length)
   await system.mailgun.clear()
 
   const processes = [system.api, ...system.workers, system.mailgunServer]
@@ -155,7 +161,8 @@ try {
   const label = via === 'webhook' ? 'webhook' : 'trigger'
   console.log('')
   console.log(`runs end to end          ${runs} in ${seconds.toFixed(2)} s = ${runsPerSecond.toFixed(0)} runs/s (sending took ${((sentAt - t0) / 1_000).toFixed(2)} s)`)
-  console.log(`${label} latency          p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`)
+  console.log(`${label} latency          p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} at ${inFlight} in flight (saturated)`)
+  console.log(`${label} latency, alone   p50 ${ms(percentile(single.latencies, 50))}, p99 ${ms(percentile(single.latencies, 99))} one at a time (${single.latencies.length} requests)`)
   console.log(`run latency (to mail)    p50 ${ms(percentile(runLatencies, 50))}, p99 ${ms(percentile(runLatencies, 99))} (${runLatencies.length} matched)`)
   console.log(`raw BullMQ, one Worker   ${raw.jobs} trivial jobs in ${raw.seconds.toFixed(2)} s = ${raw.jobsPerSecond.toFixed(0)} jobs/s (concurrency ${concurrency})`)
   console.log(`ratio                    ${((runsPerSecond / raw.jobsPerSecond) * 100).toFixed(1)} % of raw BullMQ`)

@@ -3,7 +3,8 @@
 // sure Redis answers (starting a private redis-server when none does), then
 // run the API (serving the editor; it migrates its database itself) and one
 // worker. `pnpm start:api` / `pnpm start:worker` run one of them, for several
-// machines. Node builtins only: this runs before anything is installed.
+// machines. `pnpm bench` runs scripts/bench.ts the same way (install, Redis).
+// Node builtins only: this runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DATA = join(ROOT, 'data')
-const MODES = ['all', 'api', 'worker']
+const MODES = ['all', 'api', 'worker', 'bench']
 const mode = process.argv[2] ?? 'all'
 const env = { ...process.env }
 
@@ -185,19 +186,35 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 
+/** The bench starts its own API, workers and Mailgun server (e2e/harness.ts); it needs only Redis. */
+async function runBench() {
+  redis = await ensureRedis()
+  const bench = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...process.argv.slice(3)], { cwd: ROOT, env, stdio: 'inherit' })
+  children.set('bench', bench)
+  bench.once('exit', (code, signal) => {
+    children.delete('bench')
+    exitCode = code ?? (signal ? 1 : 0)
+    void finish()
+  })
+}
+
+async function runApps() {
+  if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
+  redis = await ensureRedis()
+  ensureWorkerToken()
+  env.PORT ||= '3000'
+  if (mode !== 'worker') {
+    ensureFirstAdmin()
+    if (!env.MAILGUN_API_KEY) say('MAILGUN_API_KEY is unset: outbound mail goes to the dev mailbox (/dev/mailgun)')
+    startApp('api', 'apps/api/src/main.ts')
+    say(`API and editor on http://localhost:${env.PORT}`)
+  }
+  if (mode === 'all') await apiAnswers(`http://127.0.0.1:${env.PORT}/healthz`)
+  if (mode !== 'api') {
+    env.API_URL ||= `http://127.0.0.1:${env.PORT}`
+    startApp('worker', 'apps/worker/src/main.ts')
+  }
+}
+
 if (!existsSync(join(ROOT, 'node_modules'))) run('pnpm', ['install'], 'installing dependencies')
-if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
-redis = await ensureRedis()
-ensureWorkerToken()
-env.PORT ||= '3000'
-if (mode !== 'worker') {
-  ensureFirstAdmin()
-  if (!env.MAILGUN_API_KEY) say('MAILGUN_API_KEY is unset: outbound mail goes to the dev mailbox (/dev/mailgun)')
-  startApp('api', 'apps/api/src/main.ts')
-  say(`API and editor on http://localhost:${env.PORT}`)
-}
-if (mode === 'all') await apiAnswers(`http://127.0.0.1:${env.PORT}/healthz`)
-if (mode !== 'api') {
-  env.API_URL ||= `http://127.0.0.1:${env.PORT}`
-  startApp('worker', 'apps/worker/src/main.ts')
-}
+await (mode === 'bench' ? runBench() : runApps())
