@@ -66,6 +66,8 @@ export interface MailgunControl {
   waitForMessages(count: number, options?: { where?: (message: RecordedMessage) => boolean; timeoutMs?: number }): Promise<RecordedMessage[]>
   /** Answers the next `count` sends with `status` (and Mailgun-like `message`). */
   failNext(count: number, status: number, message?: string): Promise<void>
+  /** Answers the next `count` sends only after `ms`, like a slow provider. */
+  delayNext(count: number, ms: number): Promise<void>
   stats(): Promise<{ messages: number; attempts: number; pendingFailures: number }>
   clear(): Promise<void>
 }
@@ -155,6 +157,10 @@ function mailgunControl(url: string): MailgunControl {
     async failNext(count, status, message) {
       const answer = await http(`${url}/mailbox/failures`, { method: 'POST', headers: json, body: JSON.stringify({ count, status, message }) })
       if (answer.status !== 200) throw new Error(`planning failures: ${answer.status} ${JSON.stringify(answer.body)}`)
+    },
+    async delayNext(count, ms) {
+      const answer = await http(`${url}/mailbox/delays`, { method: 'POST', headers: json, body: JSON.stringify({ count, ms }) })
+      if (answer.status !== 200) throw new Error(`planning delays: ${answer.status} ${JSON.stringify(answer.body)}`)
     },
     async stats() {
       return (await http<{ messages: number; attempts: number; pendingFailures: number }>(`${url}/mailbox/stats`)).body

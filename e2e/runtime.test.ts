@@ -98,6 +98,22 @@ describe('runtime, end to end', () => {
     }
   })
 
+  it('finishes the job in flight on SIGTERM, then exits', async () => {
+    system = await startSystem()
+    await system.createAgent(agents[0]!)
+    const flowId = (await system.publishFlow(referenceFlow())).id
+    await system.mailgun.delayNext(1, 3_000)
+    const worker = system.workers[0]!
+    await system.waitForRun(await system.triggerRun(flowId))
+    // The mail job is inside its (slow) send when the worker is told to stop.
+    await eventually(async () => ((await system?.mailgun.stats())?.attempts === 1 ? true : undefined), { what: 'the send under way' })
+    worker.child.kill('SIGTERM')
+    const exit = await worker.exited
+    expect(exit.code).toBe(0)
+    expect(await system.mailgun.messages()).toHaveLength(1)
+    expect(deliveries(system).map((d) => d.status)).toEqual(['sent'])
+  })
+
   it('loses no run while Redis is down: queued runs and runs triggered during the outage complete once it returns', async () => {
     system = await startSystem({ privateRedis: true })
     const flowId = await referenceSetup(system)

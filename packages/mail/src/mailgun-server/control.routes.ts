@@ -48,7 +48,8 @@ export interface ControlRoutesOptions {
 
 /**
  * The control surface for tests and the dev mailbox UI, under `/mailbox`:
- * list, read and clear recorded messages, and plan failures of the next sends.
+ * list, read and clear recorded messages, plan failures or delays of the next
+ * sends (`DELETE /mailbox/failures` clears both).
  */
 export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (scope, { mailbox, guard }) => {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>()
@@ -125,6 +126,23 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (sc
     async (request) => {
       const { count, status, message } = request.body
       mailbox.failNext(count, { status, message: message ?? defaultFailureMessage(status) })
+      return stats()
+    },
+  )
+
+  app.post(
+    '/mailbox/delays',
+    {
+      schema: {
+        body: Type.Object(
+          { count: Type.Integer({ minimum: 1, maximum: 1_000 }), ms: Type.Integer({ minimum: 1, maximum: 600_000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Stats },
+      },
+    },
+    async (request) => {
+      mailbox.delayNext(request.body.count, request.body.ms)
       return stats()
     },
   )

@@ -54,6 +54,10 @@ export interface Mailbox {
   takeFailure(): PlannedFailure | undefined
   pendingFailures(): number
   clearFailures(): void
+  /** Answers the next `count` sends only after `ms` milliseconds, like a slow provider. */
+  delayNext(count: number, ms: number): void
+  /** The delay for this send, if one is planned (consumes it). */
+  takeDelay(): number | undefined
   /** Every send attempt the messages route saw, accepted or not. */
   attempts(): number
   countAttempt(): void
@@ -74,6 +78,7 @@ export function createMailbox({ limit = 10_000 }: { limit?: number } = {}): Mail
   let recorded: RecordedMessage[] = []
   const byId = new Map<string, RecordedMessage>()
   const failures: PlannedFailure[] = []
+  const delays: number[] = []
   const events = new EventEmitter()
   let attempts = 0
   return {
@@ -101,7 +106,12 @@ export function createMailbox({ limit = 10_000 }: { limit?: number } = {}): Mail
     pendingFailures: () => failures.length,
     clearFailures() {
       failures.length = 0
+      delays.length = 0
     },
+    delayNext(count, ms) {
+      for (let i = 0; i < count; i++) delays.push(ms)
+    },
+    takeDelay: () => delays.shift(),
     attempts: () => attempts,
     countAttempt() {
       attempts++

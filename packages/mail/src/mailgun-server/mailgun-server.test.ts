@@ -109,6 +109,19 @@ describe('local Mailgun server, through mailgun.js', () => {
     expect(server.mailbox.attempts()).toBe(3)
   })
 
+  it('answers the next send late when told to, like a slow provider', async () => {
+    const planned = await fetch(`${server.url}/mailbox/delays`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, ms: 300 }),
+    })
+    expect(planned.status).toBe(200)
+    const started = Date.now()
+    await client(server.url).messages.create(DOMAIN, { from: 'a@x.com', to: 'b@y.com', text: 'slow' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+    expect(server.mailbox.messages().map((m) => m.text)).toEqual(['slow'])
+  })
+
   it('accepts the urlencoded form with repeated fields', async () => {
     const body = new URLSearchParams([
       ['from', 'a@x.com'],

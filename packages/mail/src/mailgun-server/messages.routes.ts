@@ -86,6 +86,8 @@ export const messagesRoutes: FastifyPluginAsync<{ mailbox: Mailbox }> = async (s
     },
     async (request, reply) => {
       mailbox.countAttempt()
+      const delay = mailbox.takeDelay()
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay))
       const failure = mailbox.takeFailure()
       if (failure?.status === 401) return reply.code(401).type('text/plain; charset=utf-8').send('Forbidden')
       if (failure) return reply.code(failure.status).send({ message: failure.message })
