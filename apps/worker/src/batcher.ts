@@ -29,7 +29,7 @@ export interface Batcher<K, V> {
  */
 export function createBatcher<K, V>(run: BatchFunction<K, V>, options: BatcherOptions = {}): Batcher<K, V> {
   const maxBatch = options.maxBatch ?? 200
-  const maxInFlight = options.maxInFlight ?? 2
+  const maxInFlight = options.maxInFlight ?? 1
   let pending: Pending<K, V>[] = []
   let inFlight = 0
   let scheduled = false
