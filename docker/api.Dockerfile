@@ -11,7 +11,10 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 # The pnpm pinned in package.json#packageManager (npm, not corepack: older corepacks reject newer pnpm signatures).
 RUN npm install -g "pnpm@$(node -p "require('./package.json').packageManager.split('@')[1]")" && pnpm fetch
 COPY . .
-RUN pnpm install --offline --frozen-lockfile
+# Not --offline: better-sqlite3's install script may download its prebuilt binary
+# (or compile it against the image's own Node headers).
+ENV npm_config_nodedir=/usr/local
+RUN pnpm install --frozen-lockfile
 RUN pnpm --filter @replyflow/editor build && pnpm --filter @replyflow/api build
 # What the bundle leaves external (see apps/api/build.mjs), at the versions the API declares.
 RUN mkdir /deps && cd /deps && echo '{"private":true,"type":"module"}' > package.json && \

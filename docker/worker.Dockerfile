@@ -10,7 +10,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN npm install -g "pnpm@$(node -p "require('./package.json').packageManager.split('@')[1]")" && pnpm fetch
 COPY . .
 # Workers open no database: only their own dependency tree (no native modules).
-RUN pnpm install --offline --frozen-lockfile --filter @replyflow/worker...
+RUN pnpm install --frozen-lockfile --filter @replyflow/worker...
 RUN pnpm --filter @replyflow/worker build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
