@@ -16,11 +16,11 @@ COPY . .
 ENV npm_config_nodedir=/usr/local
 RUN pnpm install --frozen-lockfile
 RUN pnpm --filter @replyflow/editor build && pnpm --filter @replyflow/api build
-# What the bundle leaves external (see apps/api/build.mjs), at the versions the API declares.
+# What the bundle leaves external (see apps/api/build.mjs), at the exact versions of the lockfile.
 RUN mkdir /deps && cd /deps && echo '{"private":true,"type":"module"}' > package.json && \
     npm install --omit=dev --no-audit --no-fund \
-      "better-sqlite3@$(node -p "require('/src/apps/api/package.json').dependencies['better-sqlite3']")" \
-      "@fastify/swagger-ui@$(node -p "require('/src/apps/api/package.json').dependencies['@fastify/swagger-ui']")"
+      "better-sqlite3@$(node -p "require('/src/apps/api/node_modules/better-sqlite3/package.json').version")" \
+      "@fastify/swagger-ui@$(node -p "require('/src/apps/api/node_modules/@fastify/swagger-ui/package.json').version")"
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
