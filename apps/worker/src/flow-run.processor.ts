@@ -26,10 +26,11 @@ export type FlowRunResult = 'succeeded' | 'skipped'
 export function createFlowRunProcessor(deps: FlowRunDeps) {
   return async function processFlowRun(job: Job<RunFlowJob, void, string>): Promise<FlowRunResult> {
     const { runId } = job.data
-    const log = deps.logger.child({ runId, jobId: job.id })
+    let log = deps.logger.child({ runId, jobId: job.id })
     const started = performance.now()
     const claimed = await userFailureOnBadRequest(deps.api.claimRun(runId))
     if (!claimed) throw new UnrecoverableError(`RUN_NOT_FOUND: the API has no run "${runId}"`)
+    if (claimed.context.conversation.id) log = log.child({ conversationId: claimed.context.conversation.id })
     if (FINISHED_RUN_STATUSES.has(claimed.status)) {
       // Another attempt already finished it (e.g. a worker killed after reporting): never run twice.
       log.info({ status: claimed.status }, 'run already finished, skipped')
