@@ -10,8 +10,8 @@ describe('definition ↔ canvas mapping', () => {
   it('draws every node with the one node type and every edge from its result handle, labelled', () => {
     const { nodes, edges } = toCanvas(reference, 'en')
     expect(nodes.map((node) => [node.id, node.type, node.position])).toEqual(reference.nodes.map((node) => [node.id, CANVAS_NODE_TYPE, node.position]))
-    expect(edges.find((edge) => edge.id === 'e4')).toMatchObject({ source: 'check', target: 'assign', sourceHandle: 'FALSE', targetHandle: 'in', label: 'False' })
-    expect(toCanvas(reference, 'zh-CN').edges.find((edge) => edge.id === 'e4')?.label).toBe('否')
+    expect(edges.find((edge) => edge.id === 'e4')).toMatchObject({ source: 'check', target: 'assign', sourceHandle: 'FALSE', targetHandle: 'in', data: { label: 'False' } })
+    expect(toCanvas(reference, 'zh-CN').edges.find((edge) => edge.id === 'e4')?.data?.label).toBe('否')
   })
 
   it('keeps unchanged nodes and edges as the same canvas objects after an edit', () => {

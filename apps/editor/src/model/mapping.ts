@@ -11,6 +11,8 @@ import type { Intent } from './intents.ts'
 
 /** The single Vue Flow node type: the node component dispatches on the flow node's kind. */
 export const CANVAS_NODE_TYPE = 'step'
+/** The single edge type: a result's edge, coloured and labelled by the result. */
+export const CANVAS_EDGE_TYPE = 'result'
 /** Id of every node's input handle; output handles are named after their result. */
 export const INPUT_HANDLE = 'in'
 
@@ -22,8 +24,17 @@ export interface StepData {
   node: FlowNode
 }
 
+/** What a canvas edge carries: the definition's edge and how to draw its label. */
+export interface ResultEdgeData {
+  edge: FlowEdge
+  label: string
+  colour: string
+  /** Overlay marks (run path, diff) that apply to the label too. */
+  extraClass: string
+}
+
 export type CanvasNode = Node<StepData>
-export type CanvasEdge = Edge
+export type CanvasEdge = Edge<ResultEdgeData>
 
 /** Colours of results, shared by handles, edges and the minimap. */
 export const RESULT_COLOURS: Record<NodeResult, string> = {
@@ -70,17 +81,12 @@ export function toCanvasEdge(edge: FlowEdge, locale: Locale, extraClass = ''): C
     target: edge.target,
     sourceHandle: edge.result,
     targetHandle: INPUT_HANDLE,
-    type: 'smoothstep',
-    label: RESULT_LABELS[edge.result][locale],
+    type: CANVAS_EDGE_TYPE,
     ariaLabel: `${RESULT_LABELS[edge.result][locale]}: ${edge.source} → ${edge.target}`,
     class: `result-${edge.result.toLowerCase()} ${extraClass}`.trim(),
     style: { stroke: colour, strokeWidth: 2 },
-    labelStyle: { fill: colour, fontWeight: 600, fontSize: '11px' },
-    labelBgStyle: { fill: '#ffffff' },
-    labelBgPadding: [4, 2],
-    labelBgBorderRadius: 4,
     markerEnd: { type: MarkerType.ArrowClosed, color: colour, width: 18, height: 18 },
-    data: markRaw({ edge }),
+    data: markRaw({ edge, label: RESULT_LABELS[edge.result][locale], colour, extraClass }),
   }
   edgeCache.set(edge, { locale, extraClass, edge: mapped })
   return mapped

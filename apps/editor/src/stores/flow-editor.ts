@@ -52,24 +52,33 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
   let coalesce: { key: string; at: number } | null = null
 
   const issues = shallowRef<ValidationIssue[]>(issuesOf(definition.value))
+  /** The definition `issues` were found in: while it is not the draft, the issues are not current. */
+  const validatedDefinition = shallowRef<FlowDefinition>(definition.value)
   let validationTimer: ReturnType<typeof setTimeout> | undefined
 
-  function scheduleValidation(next: FlowDefinition): void {
+  function setIssues(of: FlowDefinition, found: ValidationIssue[]): void {
+    issues.value = found
+    validatedDefinition.value = of
+  }
+
+  function scheduleValidation(next: FlowDefinition, delay = VALIDATION_DEBOUNCE_MS): void {
     clearTimeout(validationTimer)
     const known = knownIssuesOf(next)
     if (known) {
-      issues.value = known
+      setIssues(next, known)
       return
     }
     validationTimer = setTimeout(() => {
-      issues.value = issuesOf(definition.value)
-    }, VALIDATION_DEBOUNCE_MS)
+      const current = definition.value
+      setIssues(current, issuesOf(current))
+    }, delay)
   }
 
   /** Validates the draft right now (before publishing, or in tests). */
   function validateNow(): ValidationIssue[] {
     clearTimeout(validationTimer)
-    issues.value = issuesOf(definition.value)
+    const current = definition.value
+    setIssues(current, issuesOf(current))
     return issues.value
   }
 
@@ -88,6 +97,8 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     }
     return byNode
   })
+  /** Whether `issues` describe the draft as it is now (validation is debounced). */
+  const issuesCurrent = computed(() => validatedDefinition.value === definition.value)
   const canUndo = computed(() => !readOnly.value && past.value.length > 0)
   const canRedo = computed(() => !readOnly.value && future.value.length > 0)
   const dirty = computed(() => definition.value !== savedDefinition.value)
@@ -109,7 +120,8 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     lastRejection.value = null
     savedDefinition.value = draft
     definition.value = draft
-    validateNow()
+    // After the first paint: a big flow shows before its issues are known.
+    scheduleValidation(draft, 0)
   }
 
   /** Applies an intent to the draft; a refused intent changes nothing and is kept in `lastRejection`. */
@@ -209,6 +221,7 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     definition,
     displayed,
     issues,
+    issuesCurrent,
     issuesByNode,
     view,
     run,
