@@ -36,6 +36,7 @@ export function onUnauthorized(listener: Listener): () => void {
 }
 
 export interface RequestOptions {
+  /** JSON body, or a form (sent `application/x-www-form-urlencoded`, as Mailgun's API takes it). */
   body?: unknown
   headers?: Record<string, string>
   /** Don't report a 401 as an ended session (the login call itself, the session probe). */
@@ -48,14 +49,15 @@ export interface RequestOptions {
  */
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
-  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  const form = options.body instanceof URLSearchParams
+  if (options.body !== undefined && !form) headers['content-type'] = 'application/json'
   let response: Response
   try {
     response = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.body === undefined ? undefined : options.body instanceof URLSearchParams ? options.body : JSON.stringify(options.body),
     })
   } catch (cause) {
     throw new ApiError(0, { code: 'NETWORK', message: cause instanceof Error ? cause.message : String(cause) })

@@ -1,19 +1,13 @@
 import { ref, type Ref } from 'vue'
-import { request } from '../api/client.ts'
-
-/** Where the API mounts the local Mailgun-compatible server when no Mailgun key is set. */
-export const DEV_MAILGUN = '/dev/mailgun'
+import { devMailboxApi } from '../api/dev-mailbox.ts'
 
 const enabled = ref<boolean | null>(null)
 let probe: Promise<boolean> | null = null
 
-/** Whether the API runs the dev mailbox; asked once (its control surface answers only when it does). */
+/** Whether the API runs the dev mailbox, asked once per page load. */
 export function useDevMailbox(): { enabled: Ref<boolean | null>; check: () => Promise<boolean> } {
   function check(): Promise<boolean> {
-    probe ??= request('GET', `${DEV_MAILGUN}/mailbox/stats`, { quietUnauthorized: true }).then(
-      () => (enabled.value = true),
-      () => (enabled.value = false),
-    )
+    probe ??= devMailboxApi.available().then((on) => (enabled.value = on))
     return probe
   }
   return { enabled, check }

@@ -292,6 +292,7 @@ export const en = {
     system: 'Replyflow',
     attachments: 'Attachments',
     reply: 'Reply',
+    channelInline: { email: 'e-mail', sms: 'SMS' },
     replyPlaceholder: 'Write your answer; it goes out by {channel}.',
     send: 'Send reply',
     sending: 'Sending…',

@@ -290,6 +290,7 @@ export const zhCN: MessageSchema = {
     system: 'Replyflow',
     attachments: '附件',
     reply: '回复',
+    channelInline: { email: '邮件', sms: '短信' },
     replyPlaceholder: '写下你的回复，将通过{channel}发送。',
     send: '发送回复',
     sending: '发送中…',
