@@ -7,6 +7,7 @@ export default defineProject({
     name: 'editor-e2e',
     environment: 'node',
     include: ['e2e/**/*.test.ts'],
+    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 240_000,
     hookTimeout: 240_000,
     fileParallelism: false,

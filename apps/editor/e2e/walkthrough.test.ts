@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import { E2E, eventually, startSystem, type System } from '../../../e2e/harness.ts'
-import { buildEditor } from './build-editor.ts'
 import { launchChromium } from './chromium.ts'
 import { EditorPage, fmt, until } from './editor-page.ts'
 
@@ -36,7 +35,6 @@ describe('the editor, end to end in Chromium', () => {
   }
 
   beforeAll(async () => {
-    await buildEditor()
     system = await startSystem()
     await system.createAgent({ name: 'Ann Agent', email: 'ann@agents.test' })
     // The team address the Mailgun route matches, forwarding to Replyflow's webhook.
