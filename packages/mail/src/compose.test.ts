@@ -72,6 +72,13 @@ describe('composeCustomerReply', () => {
     expect(mail.text).toBe('Done.')
   })
 
+  it("carries the agent's attachments by reference, and none when there are none", () => {
+    const base = { teamAddress: 'support@example.com', customer, conversation: { id: 'C' }, message: { id: 'M', text: 't' }, domain, secret }
+    const file = { id: 'ATT1', filename: '发票.pdf', contentType: 'application/pdf', size: 12 }
+    expect(composeCustomerReply({ ...base, attachments: [file] }).attachments).toEqual([file])
+    expect(composeCustomerReply(base)).not.toHaveProperty('attachments')
+  })
+
   it('does not stack "Re:" on a reply subject, in English or Chinese', () => {
     const base = { teamAddress: 'support@example.com', customer, message: { id: 'M', text: 't' }, domain, secret }
     expect(composeCustomerReply({ ...base, conversation: { id: 'C', subject: 'RE: hello' } }).subject).toBe('RE: hello')

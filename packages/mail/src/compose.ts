@@ -1,5 +1,5 @@
 import { formatAddress, headerValue, referencesHeader, replySubject } from './headers.ts'
-import type { OutboundMail } from './outbound-mail.ts'
+import type { OutboundAttachment, OutboundMail } from './outbound-mail.ts'
 import { createMessageId, createReplyAddress, parseMessageIdList } from './signed-ids.ts'
 
 /** The line our notifications put above the customer's message; text above it is the agent's reply. */
@@ -103,6 +103,8 @@ export interface CustomerReplyInput {
   conversation: { id: string; subject?: string | null }
   /** The agent's answer. `html` must already be sanitised. */
   message: { id: string; text: string; html?: string | null }
+  /** Files the agent attached, sent by reference (the sender fetches their bytes). */
+  attachments?: readonly OutboundAttachment[]
   /** The Message-Id of the customer's last mail, which this answers. */
   inReplyTo?: string | null
   /** Message-Ids of the conversation's mail so far, oldest first. */
@@ -117,7 +119,7 @@ export interface CustomerReplyInput {
  * @example composeCustomerReply({ teamAddress, customer, conversation, message, inReplyTo, references, domain, secret })
  */
 export function composeCustomerReply(input: CustomerReplyInput): OutboundMail {
-  const { teamAddress, agent, customer, conversation, message, inReplyTo, references, domain, secret } = input
+  const { teamAddress, agent, customer, conversation, message, inReplyTo, references, domain, secret, attachments = [] } = input
   const mail: OutboundMail = {
     from: formatAddress(agent?.name, teamAddress),
     to: [formatAddress(customer.name, customer.email)],
@@ -134,5 +136,6 @@ export function composeCustomerReply(input: CustomerReplyInput): OutboundMail {
     variables: { kind: MAIL_TAGS.customerReply, conversationId: conversation.id, messageId: message.id, ...(agent ? { agentId: agent.id } : {}) },
   }
   if (message.html) mail.html = message.html
+  if (attachments.length > 0) mail.attachments = attachments.map(({ id, filename, contentType, size }) => ({ id, filename, contentType, size }))
   return mail
 }

@@ -2,7 +2,7 @@
  * @replyflow/mail — Mailgun adapter, inbound parsing, signatures, threading,
  * quote stripping, loop detection and outbound composition.
  */
-export type { OutboundMail } from './outbound-mail.ts'
+export type { MailFile, OutboundAttachment, OutboundMail } from './outbound-mail.ts'
 export {
   createMessageId,
   createReplyAddress,

@@ -1,3 +1,23 @@
+/**
+ * A file sent with an outbound mail, by reference: the delivery stores only
+ * this, and the sender fetches the bytes by `id` when it sends
+ * (docs/internals.md, "Attachments of outbound mail").
+ */
+export interface OutboundAttachment {
+  /** The stored attachment's id. */
+  id: string
+  filename: string
+  contentType: string
+  size: number
+}
+
+/** An attachment's bytes, fetched for sending. */
+export interface MailFile {
+  filename: string
+  contentType: string
+  content: Buffer
+}
+
 /** One composed outbound e-mail, ready for the transport (Mailgun's messages API or the dev mailbox). */
 export interface OutboundMail {
   from: string
@@ -11,4 +31,6 @@ export interface OutboundMail {
   tags: string[]
   /** Mailgun `v:` variables: visible to the recipient, so ids only. */
   variables: Record<string, string>
+  /** Files to attach, by reference; absent or empty: none. */
+  attachments?: OutboundAttachment[]
 }

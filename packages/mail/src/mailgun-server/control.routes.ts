@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { defaultFailureMessage, type Mailbox } from './mailbox.ts'
@@ -46,21 +46,44 @@ export interface ControlRoutesOptions {
   guard?: onRequestAsyncHookHandler
 }
 
+/** An error of the control surface, answered as `{ error: { code, message } }` with its status. */
+export class MailboxError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'MailboxError'
+  }
+}
+
+/** The control surface is our own JSON API, so it answers in our error shape (STYLE.md), not Mailgun's. */
+export function useControlErrors(app: FastifyInstance): void {
+  app.setErrorHandler(async (error: { statusCode?: number; code?: string; message: string; validation?: unknown }, _request, reply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
+    const message = status < 500 ? error.message : 'internal error'
+    const details = error.validation ? { details: error.validation } : {}
+    const code = error instanceof MailboxError ? error.code : status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL'
+    return reply.code(status).send({ error: { code, message, ...details } })
+  })
+}
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
+function attachmentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`
+}
+
 /**
  * The control surface for tests and the dev mailbox UI, under `/mailbox`:
- * list, read and clear recorded messages, plan failures or delays of the next
- * sends (`DELETE /mailbox/failures` clears both).
+ * list, read and clear recorded messages, download their attachments, plan
+ * failures or delays of the next sends (`DELETE /mailbox/failures` clears both).
  */
 export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (scope, { mailbox, guard }) => {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>()
   if (guard) app.addHook('onRequest', guard)
-  // Our own JSON surface, so our own error shape (STYLE.md), not Mailgun's.
-  app.setErrorHandler(async (error: { statusCode?: number; message: string; validation?: unknown }, _request, reply) => {
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
-    const message = status < 500 ? error.message : 'internal error'
-    const details = error.validation ? { details: error.validation } : {}
-    return reply.code(status).send({ error: { code: status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL', message, ...details } })
-  })
+  useControlErrors(app)
 
   const stats = () => ({
     messages: mailbox.messages().length,
@@ -98,6 +121,27 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (sc
       const message = mailbox.get(request.params.id)
       if (message) return message
       return reply.code(404).send({ error: { code: 'MAILBOX_MESSAGE_NOT_FOUND', message: `no message "${request.params.id}"` } })
+    },
+  )
+
+  app.get(
+    '/mailbox/messages/:id/attachments/:index',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String(), index: Type.Integer({ minimum: 0 }) }),
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 404: ErrorAnswer, 410: ErrorAnswer },
+      },
+    },
+    async (request, reply) => {
+      const attachment = mailbox.get(request.params.id)?.attachments[request.params.index]
+      if (!attachment) throw new MailboxError(404, 'MAILBOX_ATTACHMENT_NOT_FOUND', `no attachment ${request.params.index} on message "${request.params.id}"`)
+      if (!attachment.content) throw new MailboxError(410, 'MAILBOX_ATTACHMENT_DROPPED', 'the mailbox dropped these bytes to stay within its memory budget')
+      // Downloaded, never rendered: the bytes are whatever someone mailed.
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', attachmentDisposition(attachment.filename))
+        .header('x-content-type-options', 'nosniff')
+        .send(attachment.content)
     },
   )
 

@@ -9,6 +9,8 @@ export const FormFileSchema = Type.Object({
   filename: Type.String(),
   contentType: Type.String(),
   size: Type.Integer({ minimum: 0 }),
+  /** The file's bytes (the parser puts a Buffer here; JSON Schema has no word for it). */
+  content: Type.Unsafe<Buffer>({}),
 })
 
 /** A posted form (urlencoded or multipart): every field keeps all its values, in order. */
@@ -42,13 +44,17 @@ export function useFormBodies(app: FastifyInstance): void {
   }
 }
 
-/** Reads an encoded form body into fields and file descriptions. */
+/** Reads an encoded form body into fields and files. */
 export async function parseForm(body: Buffer, contentType: string): Promise<Form> {
   const data = await new Response(body, { headers: { 'content-type': contentType } }).formData()
   const form: Form = { fields: {}, files: [] }
   for (const [name, value] of data.entries()) {
     if (typeof value === 'string') (form.fields[name] ??= []).push(value)
-    else form.files.push({ field: name, filename: value.name, contentType: value.type, size: value.size })
+    else {
+      const content = Buffer.from(await value.arrayBuffer())
+      // An untyped part (mailgun.js sends a bare Buffer so) is what Mailgun calls application/octet-stream.
+      form.files.push({ field: name, filename: value.name, contentType: value.type || 'application/octet-stream', size: content.length, content })
+    }
   }
   return form
 }

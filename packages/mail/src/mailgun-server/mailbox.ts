@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events'
 
-/** An attachment as the local server saw it; the bytes are not kept. */
+/** An attachment as the local server saw it. */
 export interface RecordedAttachment {
   field: 'attachment' | 'inline'
   filename: string
   contentType: string
   size: number
+  /** The bytes; null once the mailbox dropped them to stay within its byte budget. */
+  content: Buffer | null
 }
 
 /** One message accepted by `POST /v3/:domain/messages`, parsed the way Mailgun reads the form. */
@@ -73,9 +75,27 @@ export function defaultFailureMessage(status: number): string {
   return 'Bad request'
 }
 
+/** Bounds of an in-memory mailbox. */
+export interface MailboxLimits {
+  /** Messages kept; older ones are forgotten. */
+  limit?: number
+  /** Attachment bytes kept; the oldest messages' attachments lose their bytes (not their description) past it. */
+  attachmentBytes?: number
+}
+
 /** An in-memory mailbox, bounded so a long-running dev server doesn't grow forever. */
-export function createMailbox({ limit = 10_000 }: { limit?: number } = {}): Mailbox {
+export function createMailbox({ limit = 10_000, attachmentBytes = 100 * 1024 * 1024 }: MailboxLimits = {}): Mailbox {
   let recorded: RecordedMessage[] = []
+  let bytesKept = 0
+  const bytesOf = (message: RecordedMessage) => message.attachments.reduce((sum, a) => sum + (a.content?.length ?? 0), 0)
+  /** Drops attachment bytes of the oldest messages until the budget holds. */
+  function trimBytes(): void {
+    for (const message of recorded) {
+      if (bytesKept <= attachmentBytes) return
+      bytesKept -= bytesOf(message)
+      for (const attachment of message.attachments) attachment.content = null
+    }
+  }
   const byId = new Map<string, RecordedMessage>()
   const failures: PlannedFailure[] = []
   const delays: number[] = []
@@ -87,15 +107,22 @@ export function createMailbox({ limit = 10_000 }: { limit?: number } = {}): Mail
     record(message) {
       recorded.push(message)
       byId.set(message.id, message)
+      bytesKept += bytesOf(message)
       if (recorded.length > limit) {
         const dropped = recorded.slice(0, recorded.length - limit)
         recorded = recorded.slice(-limit)
-        for (const old of dropped) if (byId.get(old.id) === old) byId.delete(old.id)
+        for (const old of dropped) {
+          bytesKept -= bytesOf(old)
+          if (byId.get(old.id) === old) byId.delete(old.id)
+        }
       }
+      // Listeners (the relay) still see this message's bytes: it was just kept within the budget, or is the newest.
       events.emit('message', message)
+      trimBytes()
     },
     clear() {
       recorded = []
+      bytesKept = 0
       byId.clear()
       attempts = 0
     },

@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody'
 import Mailgun from 'mailgun.js'
 import type { MailgunMessageData } from 'mailgun.js/definitions'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { mailgunServer, startMailgunServer, type RunningMailgunServer } from './index.ts'
+import { createMailbox, mailgunServer, startMailgunServer, type RunningMailgunServer } from './index.ts'
 
 const KEY = 'key-test'
 const DOMAIN = 'mg.example.com'
@@ -140,14 +140,43 @@ describe('local Mailgun server, through mailgun.js', () => {
     expect(server.mailbox.messages()[0]).toMatchObject({ to: ['b@y.com', 'c@y.com'], tags: ['t1', 't2'] })
   })
 
-  it('records attachments by name, type and size', async () => {
+  it('records attachments with their bytes and serves them for download', async () => {
     await client(server.url).messages.create(DOMAIN, {
       from: 'a@x.com',
       to: 'b@y.com',
       text: 'see attached',
-      attachment: [{ data: new Blob(['hello'], { type: 'text/plain' }), filename: 'note.txt' }],
+      'h:Message-Id': '<att-1@x.com>',
+      attachment: [{ data: new Blob(['hello'], { type: 'text/plain' }), filename: '说明.txt' }],
     })
-    expect(server.mailbox.messages()[0]?.attachments).toEqual([{ field: 'attachment', filename: 'note.txt', contentType: 'text/plain', size: 5 }])
+    expect(server.mailbox.messages()[0]?.attachments).toEqual([
+      { field: 'attachment', filename: '说明.txt', contentType: 'text/plain', size: 5, content: Buffer.from('hello') },
+    ])
+    const listed = await json<{ items: { attachments: unknown[] }[] }>(fetch(`${server.url}/mailbox/messages`))
+    // The list describes attachments; bytes come from their own URL.
+    expect(listed.items[0]?.attachments).toEqual([{ field: 'attachment', filename: '说明.txt', contentType: 'text/plain', size: 5 }])
+    const download = await fetch(`${server.url}/mailbox/messages/${encodeURIComponent('<att-1@x.com>')}/attachments/0`)
+    expect(download.status).toBe(200)
+    expect(download.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('说明.txt')}`)
+    expect(await download.text()).toBe('hello')
+    const missing = await fetch(`${server.url}/mailbox/messages/${encodeURIComponent('<att-1@x.com>')}/attachments/1`)
+    expect(missing.status).toBe(404)
+  })
+
+  it('keeps attachment bytes within its budget, dropping the oldest first', async () => {
+    const small = await startMailgunServer({ apiKey: KEY, mailbox: createMailbox({ attachmentBytes: 8 }) })
+    try {
+      const send = (id: string, text: string) =>
+        client(small.url).messages.create(DOMAIN, { from: 'a@x.com', to: 'b@y.com', text: 'x', 'h:Message-Id': id, attachment: [{ data: new Blob([text]), filename: 'f.bin' }] })
+      await send('<old@x.com>', 'abcde')
+      await send('<new@x.com>', 'fghij')
+      expect(small.mailbox.get('<old@x.com>')?.attachments[0]).toMatchObject({ size: 5, content: null, contentType: 'application/octet-stream' })
+      expect(small.mailbox.get('<new@x.com>')?.attachments[0]?.content?.toString()).toBe('fghij')
+      const gone = await fetch(`${small.url}/mailbox/messages/${encodeURIComponent('<old@x.com>')}/attachments/0`)
+      expect(gone.status).toBe(410)
+      expect((await json<{ error: { code: string } }>(gone)).error.code).toBe('MAILBOX_ATTACHMENT_DROPPED')
+    } finally {
+      await small.close()
+    }
   })
 })
 

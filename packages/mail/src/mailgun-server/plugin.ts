@@ -49,5 +49,5 @@ export const mailgunServer: FastifyPluginAsync<MailgunServerOptions> = async (ap
     await api.register(relayApiRoutes, { routes: relay.routes, webhooks: relay.webhooks })
   })
   await app.register(controlRoutes, { mailbox, guard: options.controlGuard })
-  await app.register(relayControlRoutes, { relay, guard: options.controlGuard })
+  await app.register(relayControlRoutes, { relay, mailbox, guard: options.controlGuard })
 }

@@ -1,9 +1,15 @@
 import type { FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { FormSchema, type Form } from './form.ts'
+import { randomUUID } from 'node:crypto'
+import addressparser from 'nodemailer/lib/addressparser'
+import { Type, type Static } from 'typebox'
+import { parseMessageIdList } from '../signed-ids.ts'
+import type { MailDescription } from '../testing/mailgun-posts.ts'
+import { MailboxError, useControlErrors } from './control.routes.ts'
+import { FormSchema, MAX_BODY_BYTES, type Form } from './form.ts'
 import type { RouteTable } from './inbound-routes.ts'
-import type { Relay, WebhookTable } from './relay.ts'
+import type { Mailbox, RecordedMessage } from './mailbox.ts'
+import type { Relay, RelayRecord, WebhookTable } from './relay.ts'
 
 const MailgunError = Type.Object({ message: Type.String() })
 const RouteSchema = Type.Object({
@@ -130,10 +136,106 @@ const RelayRecordSchema = Type.Object({
   at: Type.String(),
 })
 
-/** Control surface of the relay under `/mailbox`: what was forwarded or posted, waiting for it, and addresses that bounce. */
-export const relayControlRoutes: FastifyPluginAsync<{ relay: Relay; guard?: onRequestAsyncHookHandler }> = async (scope, { relay, guard }) => {
+const AttachmentUpload = Type.Object(
+  {
+    filename: Type.String({ minLength: 1, maxLength: 255 }),
+    contentType: Type.Optional(Type.String({ minLength: 3, maxLength: 255 })),
+    /** The file's bytes, base64. */
+    contentBase64: Type.String({ maxLength: MAX_BODY_BYTES }),
+  },
+  { additionalProperties: false },
+)
+type AttachmentUpload = Static<typeof AttachmentUpload>
+
+const Text = Type.String({ maxLength: 200_000 })
+const Address = Type.String({ minLength: 3, maxLength: 998 })
+
+/** `POST /mailbox/inbound`: a mail someone sends to a routed address (a customer writing to the team). */
+export const SimulatedMailSchema = Type.Object(
+  {
+    /** `Name <address>` or a bare address. */
+    from: Address,
+    /** The recipient(s), comma-separated like a To header. */
+    to: Address,
+    cc: Type.Optional(Type.Array(Address, { maxItems: 50 })),
+    subject: Type.String({ maxLength: 998 }),
+    text: Text,
+    html: Type.Optional(Text),
+    /** Defaults to a fresh `<uuid@mailbox.local>`. */
+    messageId: Type.Optional(Type.String({ minLength: 3, maxLength: 998 })),
+    inReplyTo: Type.Optional(Type.String({ minLength: 3, maxLength: 998 })),
+    references: Type.Optional(Type.Array(Type.String({ maxLength: 998 }), { maxItems: 100 })),
+    /** Extra headers (`Auto-Submitted`, `X-Mailgun-Spf`, …). */
+    headers: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 998 }))),
+    attachments: Type.Optional(Type.Array(AttachmentUpload, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+)
+
+/** `POST /mailbox/messages/:id/reply`: the recipient of a recorded message answers it from their mail client. */
+export const SimulatedReplySchema = Type.Object(
+  {
+    /** What the recipient writes above the quoted message. */
+    text: Text,
+    html: Type.Optional(Text),
+    /** Who replies; defaults to the message's first `to`. */
+    from: Type.Optional(Address),
+    attachments: Type.Optional(Type.Array(AttachmentUpload, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+)
+
+/** The answer of both: the mail's Message-Id and what the routes did with it. */
+export const SimulationAnswerSchema = Type.Object({ messageId: Type.String(), forwards: Type.Array(RelayRecordSchema) })
+
+const ErrorAnswer = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) })
+
+function decodeAttachments(uploads: readonly AttachmentUpload[] = []): NonNullable<MailDescription['attachments']> {
+  return uploads.map((upload) => ({ filename: upload.filename, contentType: upload.contentType ?? 'application/octet-stream', content: Buffer.from(upload.contentBase64, 'base64') }))
+}
+
+function domainOf(address: string): string {
+  return addressparser(address, { flatten: true })[0]?.address.split('@')[1] ?? 'mailbox.local'
+}
+
+/** The reply a mail client composes: to Reply-To (else From), `Re:` subject, threaded, the original quoted below. */
+export function composeReply(message: RecordedMessage, reply: Static<typeof SimulatedReplySchema>): MailDescription {
+  const header = (name: string) => Object.entries(message.headers).find(([key]) => key.toLowerCase() === name)?.[1]
+  const from = reply.from ?? message.to[0] ?? ''
+  const subject = message.subject ?? ''
+  const quoted = (message.text ?? '').split('\n').map((line) => `> ${line}`).join('\n')
+  return {
+    from,
+    to: header('reply-to') ?? message.from,
+    subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
+    text: `${reply.text}\n\nOn ${new Date(message.receivedAt).toUTCString()}, ${message.from} wrote:\n${quoted}\n`,
+    ...(reply.html ? { html: reply.html } : {}),
+    messageId: `<${randomUUID()}@${domainOf(from)}>`,
+    inReplyTo: message.id,
+    references: [...parseMessageIdList(header('references')), message.id],
+    attachments: decodeAttachments(reply.attachments),
+  }
+}
+
+/** Forwards through the routes, refusing (422) a mail no route takes: Mailgun would drop it silently. */
+async function simulate(relay: Relay, mail: MailDescription): Promise<{ messageId: string; forwards: RelayRecord[] }> {
+  const forwards = await relay.receive(mail)
+  if (forwards.length === 0) {
+    throw new MailboxError(422, 'MAILBOX_NO_ROUTE', `no route matches ${mail.recipient ?? [mail.to].flat().join(', ')}; create one with POST /v3/routes`)
+  }
+  return { messageId: forwards[0]?.messageId ?? '', forwards }
+}
+
+/**
+ * Control surface of the relay under `/mailbox`: what was forwarded or
+ * posted, waiting for it, addresses that bounce, and mail arriving from
+ * outside — a customer writing in, or a recipient replying to a recorded
+ * message — run through the routes exactly as Mailgun's would.
+ */
+export const relayControlRoutes: FastifyPluginAsync<{ relay: Relay; mailbox: Mailbox; guard?: onRequestAsyncHookHandler }> = async (scope, { relay, mailbox, guard }) => {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>()
   if (guard) app.addHook('onRequest', guard)
+  useControlErrors(app)
 
   app.get('/mailbox/relays', { schema: { response: { 200: Type.Object({ items: Type.Array(RelayRecordSchema) }) } } }, async () => ({ items: [...relay.records()] }))
 
@@ -149,6 +251,25 @@ export const relayControlRoutes: FastifyPluginAsync<{ relay: Relay; guard?: onRe
     async (request) => {
       relay.bounce(request.body.address)
       return { items: relay.bounced() }
+    },
+  )
+
+  app.post(
+    '/mailbox/inbound',
+    { bodyLimit: MAX_BODY_BYTES, schema: { body: SimulatedMailSchema, response: { 200: SimulationAnswerSchema, '4xx': ErrorAnswer } } },
+    async (request) => {
+      const { attachments, ...mail } = request.body
+      return simulate(relay, { ...mail, attachments: decodeAttachments(attachments) })
+    },
+  )
+
+  app.post(
+    '/mailbox/messages/:id/reply',
+    { bodyLimit: MAX_BODY_BYTES, schema: { params: Type.Object({ id: Type.String() }), body: SimulatedReplySchema, response: { 200: SimulationAnswerSchema, '4xx': ErrorAnswer } } },
+    async (request) => {
+      const message = mailbox.get(request.params.id)
+      if (!message) throw new MailboxError(404, 'MAILBOX_MESSAGE_NOT_FOUND', `no message "${request.params.id}"`)
+      return simulate(relay, composeReply(message, request.body))
     },
   )
 }

@@ -1,8 +1,9 @@
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import Mailgun from 'mailgun.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { parseForwardPost } from '../inbound/parse-forward-post.ts'
+import { parseForwardPost, type UploadedFile } from '../inbound/parse-forward-post.ts'
+import { parseForm } from './form.ts'
 import { parseMimePost } from '../inbound/parse-mime-post.ts'
 import { verifyWebhookSignature } from '../inbound/webhook-signature.ts'
 import { startMailgunServer, type RunningMailgunServer } from './index.ts'
@@ -14,6 +15,8 @@ const DOMAIN = 'mg.example.com'
 interface Received {
   path: string
   body: Record<string, string> & { signature?: unknown; 'event-data'?: Record<string, unknown> }
+  /** Files of a multipart post. */
+  files: UploadedFile[]
 }
 
 /** A stand-in for the API: records what the server posts to it, answering as told. */
@@ -22,8 +25,14 @@ async function startReceiver(): Promise<{ app: FastifyInstance; url: string; rec
   const received: Received[] = []
   const answers: number[] = []
   await app.register(formbody)
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => {
+    const form = await parseForm(body, request.headers['content-type'] ?? '')
+    return { fields: Object.fromEntries(Object.entries(form.fields).map(([name, values]) => [name, values[0]])), files: form.files.map(({ field, filename, contentType, content }) => ({ field, filename, contentType, content })) }
+  })
   app.post('/*', async (request, reply) => {
-    received.push({ path: request.url, body: request.body as Received['body'] })
+    const multipart = request.headers['content-type']?.startsWith('multipart/') === true
+    const { fields, files } = (multipart ? request.body : { fields: request.body, files: [] }) as { fields: Received['body']; files: UploadedFile[] }
+    received.push({ path: request.url, body: fields, files })
     return reply.code(answers.shift() ?? 200).send({ ok: true })
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -147,5 +156,85 @@ describe('local Mailgun server: routes and event webhooks', () => {
         expect.objectContaining({ event: 'failed', severity: 'permanent', recipient: 'gone@customer.example' }),
       ]),
     )
+  })
+
+  it('forwards the attachments of a mail as attachment-N files, multipart, like Mailgun', async () => {
+    await client().routes.create({ expression: 'match_recipient("support@acme.example")', action: [`forward("${receiver.url}/inbound")`] })
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n')
+    await client().messages.create(DOMAIN, {
+      from: 'jane@customer.example',
+      to: ['support@acme.example'],
+      subject: 'Invoice',
+      text: 'Attached.',
+      attachment: [{ data: new Blob([pdf], { type: 'application/pdf' }), filename: '发票.pdf' }],
+    })
+    await server.relay.idle()
+    const [post] = receiver.received
+    expect(post?.body['attachment-count']).toBe('1')
+    const mail = await parseForwardPost({ fields: post?.body ?? {}, files: post?.files ?? [] })
+    expect(mail.attachments).toMatchObject([{ filename: '发票.pdf', contentType: 'application/pdf', size: pdf.length }])
+    expect(mail.attachments[0]?.content).toEqual(pdf)
+  })
+
+  /** A control call: JSON in, status and JSON out. */
+  async function control(path: string, body: unknown): Promise<{ status: number; body: { messageId?: string; forwards?: { url: string; status: number }[]; error?: { code: string } } }> {
+    const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return { status: response.status, body: (await response.json()) as never }
+  }
+
+  it('takes a simulated customer mail through the routes and answers with the forwards', async () => {
+    await client().routes.create({ expression: 'match_recipient("support@acme.example")', action: [`forward("${receiver.url}/inbound")`] })
+    const answer = await control('/mailbox/inbound', {
+      from: 'Jane Doe <jane@customer.example>',
+      to: 'support@acme.example',
+      subject: 'Refund',
+      text: 'Where is my refund?',
+      attachments: [{ filename: 'order.txt', contentType: 'text/plain', contentBase64: Buffer.from('order 42').toString('base64') }],
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.body.forwards).toMatchObject([{ url: `${receiver.url}/inbound`, status: 200 }])
+    const [post] = receiver.received
+    expect(verifyWebhookSignature(SIGNING_KEY, (post?.body ?? {}) as Record<string, string>)).toBe(true)
+    const mail = await parseForwardPost({ fields: post?.body ?? {}, files: post?.files ?? [] })
+    expect(mail).toMatchObject({ recipient: 'support@acme.example', from: { address: 'jane@customer.example' }, subject: 'Refund', messageId: answer.body.messageId })
+    expect(mail.attachments[0]?.content.toString()).toBe('order 42')
+    // Arrived from outside: nothing was sent through this server.
+    expect(server.mailbox.messages()).toEqual([])
+  })
+
+  it("replies to a recorded message as its recipient: to Reply-To, threaded, the original quoted", async () => {
+    await client().routes.create({ expression: 'match_recipient("reply\\+.*@mg.example.com")', action: [`forward("${receiver.url}/inbound")`] })
+    await client().messages.create(DOMAIN, {
+      from: 'Jane (Replyflow) <support@acme.example>',
+      to: ['Ann Agent <ann@acme.example>'],
+      subject: 'Refund',
+      text: 'Where is my refund?',
+      'h:Message-Id': '<rf.notify.1@mg.example.com>',
+      'h:Reply-To': 'reply+CONV1.sig@mg.example.com',
+      'h:References': '<jane-1@customer.example>',
+    })
+    await server.relay.idle()
+    expect(receiver.received).toEqual([])
+
+    const answer = await control(`/mailbox/messages/${encodeURIComponent('<rf.notify.1@mg.example.com>')}/reply`, { text: 'On its way.' })
+    expect(answer.status).toBe(200)
+    const mail = await parseForwardPost({ fields: receiver.received[0]?.body ?? {}, files: [] })
+    expect(mail).toMatchObject({
+      recipient: 'reply+conv1.sig@mg.example.com',
+      from: { name: 'Ann Agent', address: 'ann@acme.example' },
+      subject: 'Re: Refund',
+      inReplyTo: ['<rf.notify.1@mg.example.com>'],
+      references: ['<jane-1@customer.example>', '<rf.notify.1@mg.example.com>'],
+    })
+    expect(mail.text).toMatch(/^On its way\.\n\nOn .+, Jane \(Replyflow\) <support@acme\.example> wrote:\n> Where is my refund\?/)
+  })
+
+  it('refuses a simulated mail no route takes, and a reply to an unknown message', async () => {
+    const unrouted = await control('/mailbox/inbound', { from: 'a@x.example', to: 'nobody@acme.example', subject: 's', text: 't' })
+    expect(unrouted).toMatchObject({ status: 422, body: { error: { code: 'MAILBOX_NO_ROUTE' } } })
+    const unknown = await control(`/mailbox/messages/${encodeURIComponent('<nope@x>')}/reply`, { text: 'hi' })
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'MAILBOX_MESSAGE_NOT_FOUND' } } })
+    const malformed = await control('/mailbox/inbound', { from: 'a@x.example' })
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'MAILBOX_BAD_REQUEST' } } })
   })
 })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import addressparser from 'nodemailer/lib/addressparser'
 import { parseMessageIdList } from '../signed-ids.ts'
 import { buildEventPost, buildForwardPost, buildMimePost, encodePost, type MailDescription } from '../testing/mailgun-posts.ts'
@@ -58,6 +59,13 @@ export interface Relay {
   records(): readonly RelayRecord[]
   /** Resolves once every post started so far has finished (retries included). */
   idle(): Promise<void>
+  /**
+   * Mail arriving from outside (a customer's or an agent's mail client): runs
+   * it through the routes for each recipient (`to`, `cc`), as Mailgun's MX
+   * would, and resolves with the forwards once they finished. Not recorded as
+   * a sent message.
+   */
+  receive(mail: MailDescription): Promise<RelayRecord[]>
   /** Addresses that hard-bounce: mail to them yields a permanent `failed` event instead of `delivered`. */
   bounce(address: string): void
   bounced(): string[]
@@ -86,6 +94,8 @@ function describe(message: RecordedMessage, recipient: string): MailDescription 
     ...(header('in-reply-to') ? { inReplyTo: header('in-reply-to') } : {}),
     references: parseMessageIdList(header('references')),
     headers: Object.fromEntries(Object.entries(message.headers).filter(([key]) => !THREAD_HEADERS.has(key.toLowerCase()))),
+    // Bytes the mailbox already dropped can't be forwarded; the rest go as attachment-N, like Mailgun's.
+    attachments: message.attachments.flatMap((a) => (a.content ? [{ filename: a.filename, contentType: a.contentType, content: a.content }] : [])),
   }
 }
 
@@ -121,22 +131,36 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
-  function start(record: RelayRecord, body: () => Promise<{ contentType: string; body: Buffer | string }>): void {
+  function start(record: RelayRecord, body: () => Promise<{ contentType: string; body: Buffer | string }>): Promise<void> {
     records.push(record)
     const task = postWithRetries(record, body).finally(() => inFlight.delete(task))
     inFlight.add(task)
+    return task
+  }
+
+  /** Posts a mail to the forward URLs of the routes its recipient matches; resolves with what was started. */
+  function forward(mail: MailDescription, recipient: string, at: string): Array<{ record: RelayRecord; task: Promise<void> }> {
+    const threading = {
+      ...(mail.messageId ? { 'Message-Id': mail.messageId } : {}),
+      ...(mail.inReplyTo ? { 'In-Reply-To': mail.inReplyTo } : {}),
+      ...(mail.references?.length ? { References: mail.references.join(' ') } : {}),
+    }
+    const headers = { ...mail.headers, ...threading, From: mail.from, To: [mail.to].flat().join(', '), Subject: mail.subject }
+    return routes.forwardsFor({ recipient, headers }).map((url) => {
+      const described = { ...mail, recipient }
+      const record: RelayRecord = { kind: 'forward', url, messageId: mail.messageId ?? '', recipient, event: null, status: null, attempts: 0, at }
+      // Multipart when the mail has attachments, as Mailgun posts them; raw MIME for URLs ending in `mime`.
+      const task = start(record, async () =>
+        encodePost(/mime\/?$/.test(new URL(url).pathname) ? await buildMimePost(described, { signingKey }) : buildForwardPost(described, { signingKey })),
+      )
+      return { record, task }
+    })
   }
 
   const unsubscribe = mailbox.onMessage((message) => {
     const at = new Date().toISOString()
     for (const recipient of bare([...message.to, ...message.cc, ...message.bcc])) {
-      const headers = { ...message.headers, From: message.from, To: message.to.join(', '), Subject: message.subject ?? '' }
-      for (const url of routes.forwardsFor({ recipient, headers })) {
-        const mail = describe(message, recipient)
-        start({ kind: 'forward', url, messageId: message.id, recipient, event: null, status: null, attempts: 0, at }, async () =>
-          encodePost(/mime\/?$/.test(new URL(url).pathname) ? await buildMimePost(mail, { signingKey }) : buildForwardPost(mail, { signingKey }), 'urlencoded'),
-        )
-      }
+      forward(describe(message, recipient), recipient, at)
       const failed = bounces.has(recipient)
       const webhookId = failed ? 'permanent_fail' : 'delivered'
       for (const url of webhooks.get(message.domain, webhookId)) {
@@ -151,7 +175,7 @@ export function createRelay(options: RelayOptions): Relay {
           },
           { signingKey },
         )
-        start({ kind: 'event', url, messageId: message.id, recipient, event: failed ? 'failed' : 'delivered', status: null, attempts: 0, at }, async () => ({
+        void start({ kind: 'event', url, messageId: message.id, recipient, event: failed ? 'failed' : 'delivered', status: null, attempts: 0, at }, async () => ({
           contentType: 'application/json',
           body: JSON.stringify(event),
         }))
@@ -165,6 +189,15 @@ export function createRelay(options: RelayOptions): Relay {
     records: () => records,
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight])
+    },
+    async receive(received) {
+      const at = new Date().toISOString()
+      // One Message-Id for every forward of this mail, as a real mail has.
+      const mail = received.messageId ? received : { ...received, messageId: `<${randomUUID()}@mailbox.local>` }
+      const recipients = mail.recipient ? [mail.recipient.toLowerCase()] : bare([...[mail.to].flat(), ...(mail.cc ?? [])])
+      const started = recipients.flatMap((recipient) => forward(mail, recipient, at))
+      await Promise.all(started.map(({ task }) => task))
+      return started.map(({ record }) => record)
     },
     bounce: (address) => void bounces.add(address.toLowerCase()),
     bounced: () => [...bounces],

@@ -66,6 +66,21 @@ describe('mail transport', () => {
     ])
   })
 
+  it('sends attachments multipart, with their names and types', async () => {
+    const transport = createMailTransport({ apiKey: KEY, domain: DOMAIN, url: server.url })
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n')
+    const withFiles: OutboundMail = { ...mail, attachments: [{ id: 'att1', filename: '发票.pdf', contentType: 'application/pdf', size: pdf.length }] }
+    await transport.send(withFiles, [{ filename: '发票.pdf', contentType: 'application/pdf', content: pdf }])
+    expect(server.mailbox.messages()[0]?.attachments).toEqual([{ field: 'attachment', filename: '发票.pdf', contentType: 'application/pdf', size: pdf.length, content: pdf }])
+  })
+
+  it('refuses a mail whose attachments came without their bytes, before sending', async () => {
+    const transport = createMailTransport({ apiKey: KEY, domain: DOMAIN, url: server.url })
+    const error = await sendError(transport.send({ ...mail, attachments: [{ id: 'att1', filename: 'a.txt', contentType: 'text/plain', size: 1 }] }))
+    expect(error).toMatchObject({ code: 'MAIL_INVALID', retryable: false })
+    expect(server.mailbox.attempts()).toBe(0)
+  })
+
   it.each([
     [429, 'MAIL_RATE_LIMITED'],
     [500, 'MAIL_PROVIDER_UNAVAILABLE'],

@@ -1,6 +1,6 @@
 import Mailgun from 'mailgun.js'
-import type { MailgunMessageData } from 'mailgun.js/definitions'
-import type { OutboundMail } from '../outbound-mail.ts'
+import type { CustomFile, MailgunMessageData } from 'mailgun.js/definitions'
+import type { MailFile, OutboundMail } from '../outbound-mail.ts'
 import { MAIL_SEND_ERRORS, MailSendError, classifySendError } from './mail-send-error.ts'
 
 /** Mailgun accepts at most three `o:tag` values per message. */
@@ -23,17 +23,22 @@ export interface SentMail {
 
 /** Sends composed mail through Mailgun's messages API. */
 export interface MailTransport {
-  /** Resolves when Mailgun queued the message; throws a `MailSendError` otherwise. */
-  send(mail: OutboundMail): Promise<SentMail>
+  /**
+   * Resolves when Mailgun queued the message; throws a `MailSendError` otherwise.
+   * `files` are the bytes of `mail.attachments`, in the same order (sent multipart).
+   */
+  send(mail: OutboundMail, files?: readonly MailFile[]): Promise<SentMail>
 }
 
-/** Maps an `OutboundMail` to Mailgun's form fields: `h:` headers, `o:tag`s and `v:` variables. */
-export function toMailgunMessage(mail: OutboundMail): MailgunMessageData {
-  const extra: Record<string, string | string[]> = {}
+/** Maps an `OutboundMail` to Mailgun's form fields: `h:` headers, `o:tag`s, `v:` variables and `attachment` files. */
+export function toMailgunMessage(mail: OutboundMail, files: readonly MailFile[] = []): MailgunMessageData {
+  const extra: Record<string, string | string[] | CustomFile[]> = {}
   if (mail.html !== undefined) extra.html = mail.html
   for (const [name, value] of Object.entries(mail.headers)) extra[`h:${name}`] = value
   if (mail.tags.length > 0) extra['o:tag'] = mail.tags
   for (const [name, value] of Object.entries(mail.variables)) extra[`v:${name}`] = value
+  // A Blob keeps the content type: mailgun.js would wrap a bare Buffer in an untyped Blob.
+  if (files.length > 0) extra.attachment = files.map((file) => ({ data: new Blob([file.content], { type: file.contentType }), filename: file.filename }))
   return { from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, ...extra }
 }
 
@@ -48,13 +53,16 @@ export function toMailgunMessage(mail: OutboundMail): MailgunMessageData {
 export function createMailTransport({ apiKey, domain, url, timeoutMs = 10_000 }: MailTransportOptions): MailTransport {
   const client = new Mailgun(FormData).client({ username: 'api', key: apiKey, url, timeout: timeoutMs })
   return {
-    async send(mail) {
+    async send(mail, files = []) {
       if (mail.to.length === 0) throw new MailSendError(MAIL_SEND_ERRORS.invalid, 'the mail has no recipient', false)
       if (mail.tags.length > MAX_TAGS) {
         throw new MailSendError(MAIL_SEND_ERRORS.invalid, `Mailgun takes at most ${MAX_TAGS} tags, got ${mail.tags.length}`, false)
       }
+      if (files.length !== (mail.attachments?.length ?? 0)) {
+        throw new MailSendError(MAIL_SEND_ERRORS.invalid, `the mail names ${mail.attachments?.length ?? 0} attachment(s) but ${files.length} file(s) came with it`, false)
+      }
       try {
-        const answer = await client.messages.create(domain, toMailgunMessage(mail))
+        const answer = await client.messages.create(domain, toMailgunMessage(mail, files))
         if (!answer.id) throw new MailSendError(MAIL_SEND_ERRORS.providerUnavailable, 'Mailgun answered without a message id', true, answer.status)
         return { providerId: answer.id }
       } catch (error) {
