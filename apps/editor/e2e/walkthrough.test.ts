@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import { E2E, eventually, startSystem, type System } from '../../../e2e/harness.ts'
@@ -194,6 +195,20 @@ describe('the editor, end to end in Chromium', () => {
       await page.keyboard.press('Control+z')
       await until(async () => (await editor.edge('get_customer_data', 'SUCCESS').count()) === 0, 'edge undone')
       await page.keyboard.press('Control+Shift+z')
+      await editor.edge('get_customer_data', 'SUCCESS').waitFor()
+
+      // Export the flow as JSON, and import it back after deleting a node.
+      const download = page.waitForEvent('download')
+      await page.getByRole('button', { name: m.editor.export }).click()
+      const file = await (await download).path()
+      const exported = JSON.parse(await readFile(file, 'utf8'))
+      expect(exported.nodes.map((node: { id: string }) => node.id).sort()).toEqual(['end', 'get_customer_data', 'start'])
+      await editor.canvasNode('end').click()
+      await page.keyboard.press('Delete')
+      await until(async () => (await editor.canvasNode('end').count()) === 0, 'end deleted')
+      await page.getByLabel(m.editor.importFile).setInputFiles(file)
+      await page.getByText(m.editor.imported).waitFor()
+      await editor.canvasNode('end').waitFor()
       await editor.edge('get_customer_data', 'SUCCESS').waitFor()
     })
   })
