@@ -21,7 +21,7 @@ import { attachmentRoutes } from './attachments/attachments.routes.ts'
 import { suppressionRoutes } from './suppressions/suppressions.routes.ts'
 import { mailgunWebhookRoutes } from './webhooks/mailgun.routes.ts'
 import { runRoutes } from './runs/runs.routes.ts'
-import { devMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
+import { createDevMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
 import { editorRoutes } from './editor.routes.ts'
 import { metricsRoutes } from './metrics.routes.ts'
 
@@ -68,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { deps })
   await app.register(mailgunWebhookRoutes, { deps })
   await app.register(metricsRoutes, { deps })
-  if (deps.config.devMailbox) await app.register(devMailbox, { deps, prefix: DEV_MAILBOX.prefix })
+  const devMailbox = deps.config.devMailbox ? createDevMailbox(deps) : null
+  if (devMailbox) await app.register(devMailbox.plugin, { prefix: DEV_MAILBOX.prefix })
 
   await app.register(
     async (api) => {
@@ -82,7 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(runRoutes, { deps })
       await api.register(agentRoutes, { deps })
       await api.register(customerRoutes, { deps })
-      await api.register(settingsRoutes, { deps })
+      // The dev mailbox's team-address route follows the setting.
+      await api.register(settingsRoutes, { deps, onOfflineEmailChange: () => devMailbox?.syncRoutes() })
       await api.register(conversationRoutes, { deps })
     },
     { prefix: '/api/v1' },

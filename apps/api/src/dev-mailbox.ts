@@ -1,26 +1,101 @@
-import { mailgunServer } from '@replyflow/mail/mailgun-server'
+import type { AddressInfo } from 'node:net'
+import { createMailbox, createRelay, createRouteTable, createWebhookTable, mailgunServer, type Relay } from '@replyflow/mail/mailgun-server'
 import type { FastifyPluginAsync } from 'fastify'
 import { resolvePrincipal } from './auth/principal.ts'
 import type { AppDeps } from './deps.ts'
 import { unauthorized } from './errors.ts'
-import { webhookSigningKey } from './mail/mail-identity.ts'
+import { mailDomain, offlineEmailSettings, webhookSigningKey } from './mail/mail-identity.ts'
 
 /** Where the API mounts the dev mailbox, and the key and domain workers use there (docs/internals.md). */
 export const DEV_MAILBOX = { prefix: '/dev/mailgun', apiKey: 'dev', domain: 'dev.replyflow.local' } as const
 
 /**
- * The dev mailbox: the Mailgun-compatible local server mounted at
- * `/dev/mailgun` when no Mailgun key is configured, so outbound mail is
- * visible without a Mailgun account. Workers send to it with the fixed dev
- * key; reading the recorded mail (`/dev/mailgun/mailbox/...`) needs a login.
+ * Descriptions of the routes the API keeps in the dev mailbox. Routes with
+ * other descriptions are someone else's and are left alone.
  */
-export const devMailbox: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  await app.register(mailgunServer, {
-    apiKey: DEV_MAILBOX.apiKey,
-    // Route forwards from the dev mailbox reach our webhooks signed like Mailgun's.
-    webhookSigningKey: webhookSigningKey(deps.config) ?? undefined,
-    async controlGuard(request) {
-      if (!resolvePrincipal(deps.db, request, deps.now())) throw unauthorized()
-    },
-  })
+export const DEV_ROUTES = {
+  replies: 'replyflow: replies to our mail',
+  team: 'replyflow: the team address',
+} as const
+
+/** The dev mailbox of one API process: its relay (routes, webhooks) and the plugin serving it. */
+export interface DevMailbox {
+  relay: Relay
+  /** The local Mailgun server, to mount at {@link DEV_MAILBOX}.prefix; once the API listens, it syncs the routes. */
+  plugin: FastifyPluginAsync
+  /**
+   * Makes the managed routes match the team address of `settings/offline-email`
+   * and our reply addresses, forwarding to this API's inbound webhook. A no-op
+   * until the API listens (the forward URL needs its port).
+   */
+  syncRoutes(): void
+}
+
+/** Mailgun route regexes are matched whole; an address is matched literally. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** A URL this process reaches itself at: a wildcard listen address is reached on loopback. */
+function selfUrl(address: AddressInfo): string {
+  const wildcard = address.address === '0.0.0.0' || address.address === '::'
+  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
+}
+
+/**
+ * The dev mailbox: the Mailgun-compatible local server mounted at
+ * `/dev/mailgun` when no Mailgun key is configured, so mail flows both ways
+ * without a Mailgun account. Workers send to it with the fixed dev key; its
+ * routes forward mail for the team address and `reply+…@dev.replyflow.local`
+ * to our own inbound webhook, signed with our webhook signing key, exactly as
+ * Mailgun's would. Reading it and simulating mail (`/dev/mailgun/mailbox/...`)
+ * needs a login.
+ */
+export function createDevMailbox(deps: AppDeps): DevMailbox {
+  const mailbox = createMailbox()
+  const signingKey = webhookSigningKey(deps)
+  if (!signingKey) throw new Error('the dev mailbox needs a webhook signing key')
+  const relay = createRelay({ mailbox, routes: createRouteTable(), webhooks: createWebhookTable(), signingKey })
+  let baseUrl: string | null = null
+
+  function ensureRoute(description: string, priority: number, expression: string, actions: string[]): void {
+    const mine = relay.routes.list().filter((route) => route.description === description)
+    const [only] = mine
+    const same = mine.length === 1 && only?.priority === priority && only.expression === expression && only.actions.join('\n') === actions.join('\n')
+    if (same) return
+    for (const route of mine) relay.routes.remove(route.id)
+    const created = relay.routes.create({ priority, description, expression, actions })
+    if (typeof created === 'string') throw new Error(`dev mailbox route "${description}" refused: ${created}`)
+  }
+
+  function syncRoutes(): void {
+    if (!baseUrl) return
+    const inbound = `forward("${baseUrl}/webhooks/mailgun/inbound")`
+    const { teamAddress } = offlineEmailSettings(deps)
+    ensureRoute(DEV_ROUTES.replies, 0, `match_recipient("reply\\+.*@${literal(mailDomain(deps.config))}")`, [inbound, 'stop()'])
+    ensureRoute(DEV_ROUTES.team, 1, `match_recipient("${literal(teamAddress)}")`, [inbound, 'stop()'])
+    // Delivery events too, so notifications and answers show `delivered` as with Mailgun.
+    for (const id of ['delivered', 'permanent_fail']) relay.webhooks.set(DEV_MAILBOX.domain, id, [`${baseUrl}/webhooks/mailgun/events`])
+    deps.logger.info({ teamAddress, inbound: `${baseUrl}/webhooks/mailgun/inbound` }, 'dev mailbox routes ready')
+  }
+
+  const plugin: FastifyPluginAsync = async (app) => {
+    await app.register(mailgunServer, {
+      apiKey: DEV_MAILBOX.apiKey,
+      mailbox,
+      relay,
+      async controlGuard(request) {
+        if (!resolvePrincipal(deps.db, request, deps.now())) throw unauthorized()
+      },
+    })
+    app.addHook('onListen', async () => {
+      const address = app.server.address()
+      if (address === null || typeof address === 'string') return
+      baseUrl = selfUrl(address)
+      syncRoutes()
+    })
+  }
+
+  return { relay, plugin, syncRoutes }
 }

@@ -3,7 +3,8 @@
  * this, and the sender fetches the bytes by `id` when it sends
  * (docs/internals.md, "Attachments of outbound mail").
  */
-export interface OutboundAttachment {
+// A type, not an interface: it is stored as JSON, and only type literals fit JSON index signatures.
+export type OutboundAttachment = {
   /** The stored attachment's id. */
   id: string
   filename: string

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import { ensureMailIdSecret, mailSettingValue, type Db } from '@replyflow/db'
+import { ensureMailIdSecret, getSetting, mailSettingValue, putSetting, type Db } from '@replyflow/db'
 import type { OfflineEmailSettings } from '@replyflow/mail'
 import type { Config } from '../config.ts'
 
-/** The dev mailbox's mail domain and webhook signing key (docs/internals.md, "Mail transport"). */
-export const DEV_MAIL = { domain: 'dev.replyflow.local', webhookSigningKey: 'dev-webhook-signing-key' } as const
+/**
+ * The dev mailbox's mail domain, and the settings key of the webhook signing
+ * key generated for it (docs/internals.md, "Mail transport").
+ */
+export const DEV_MAIL = { domain: 'dev.replyflow.local', signingKeySetting: 'dev-webhook-signing-key' } as const
 
 /** Settings key of Settings → Customer offline message handling → EMAIL. */
 export const OFFLINE_EMAIL_SETTING = 'offline-email'
@@ -21,13 +24,31 @@ export function mailDomain(config: Config): string {
   return config.mailgun.domain ?? DEV_MAIL.domain
 }
 
-/** The key Mailgun's webhook signatures are checked with (the dev key when mail goes to the dev mailbox). */
-export function webhookSigningKey(config: Config): string | null {
-  return config.mailgun.webhookSigningKey ?? (config.devMailbox ? DEV_MAIL.webhookSigningKey : null)
-}
-
-// The secret is read once per database: it never changes after it is first stored.
+// Secrets are read once per database: they never change after they are first stored.
 const secrets = new WeakMap<Db, string>()
+const devSigningKeys = new WeakMap<Db, string>()
+
+/**
+ * The key Mailgun's webhook signatures are checked with: MAILGUN_WEBHOOK_SIGNING_KEY,
+ * or, for the dev mailbox without one, a key generated on first use and kept in
+ * the settings table (never a well-known constant: the webhooks are public).
+ */
+export function webhookSigningKey(deps: { config: Config; db: Db; now: () => number }): string | null {
+  if (deps.config.mailgun.webhookSigningKey) return deps.config.mailgun.webhookSigningKey
+  if (!deps.config.devMailbox) return null
+  let key = devSigningKeys.get(deps.db)
+  if (key === undefined) {
+    key = deps.db.transaction((tx) => {
+      const stored = getSetting(tx, DEV_MAIL.signingKeySetting)
+      if (typeof stored === 'string') return stored
+      const generated = randomBytes(32).toString('hex')
+      putSetting(tx, DEV_MAIL.signingKeySetting, generated, new Date(deps.now()).toISOString())
+      return generated
+    })
+    devSigningKeys.set(deps.db, key)
+  }
+  return key
+}
 
 /** Domain and signing secret of our ids; the secret is created on first use and kept in the settings table. */
 export function mailIdentity(deps: { config: Config; db: Db; now: () => number }): MailIdentity {

@@ -16,7 +16,7 @@ const OfflineEmailSchema = Type.Object(
 )
 
 /** `settings/offline-email`: Settings → Customer offline message handling → EMAIL. */
-export const settingsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const settingsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; onOfflineEmailChange?: () => void }> = async (app, { deps, onOfflineEmailChange }) => {
   app.get(
     '/settings/offline-email',
     {
@@ -34,6 +34,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
     async (request) => {
       const value = { senderMode: request.body.senderMode, teamAddress: request.body.teamAddress.toLowerCase() }
       putSetting(deps.db, OFFLINE_EMAIL_SETTING, value, new Date(deps.now()).toISOString())
+      onOfflineEmailChange?.()
       return offlineEmailSettings(deps)
     },
   )

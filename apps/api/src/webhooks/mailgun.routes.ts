@@ -71,7 +71,7 @@ export const mailgunWebhookRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
   app.addHook('preValidation', collectMultipart)
 
   const verify = (fields: { timestamp?: string; token?: string; signature?: string }): string => {
-    const key = webhookSigningKey(deps.config)
+    const key = webhookSigningKey(deps)
     if (!key || !verifyWebhookSignature(key, fields) || !fields.token) {
       deps.logger.warn({ timestamp: fields.timestamp }, 'mailgun webhook with a bad signature refused')
       throw new ApiError(406, INBOUND_ERRORS.badSignature, 'the webhook signature does not verify')

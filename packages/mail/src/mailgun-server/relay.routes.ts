@@ -47,13 +47,15 @@ export const relayApiRoutes: FastifyPluginAsync<{ routes: RouteTable; webhooks: 
     '/v3/routes',
     {
       schema: {
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }), skip: Type.Integer({ minimum: 0, default: 0 }) }),
+        // Optional, defaulted in the handler: a host app's validator (the API's TypeBox one) may not apply schema defaults.
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })), skip: Type.Optional(Type.Integer({ minimum: 0 })) }),
         response: { 200: Type.Object({ total_count: Type.Integer(), items: Type.Array(RouteSchema) }) },
       },
     },
     async (request) => {
       const all = routes.list()
-      return { total_count: all.length, items: all.slice(request.query.skip, request.query.skip + request.query.limit) }
+      const { limit = 100, skip = 0 } = request.query
+      return { total_count: all.length, items: all.slice(skip, skip + limit) }
     },
   )
 
