@@ -24,6 +24,7 @@ export interface Flow {
   /** Number of the active version, null before the first publish. */
   activeVersion: number | null
   draft: FlowDefinition
+  updatedAt: string
 }
 
 export interface FlowVersion {
