@@ -49,6 +49,13 @@ export interface SystemOptions {
   workerEnv?: Record<string, string>
   /** Extra `node` flags for the API and the workers (e.g. `--cpu-prof`). */
   nodeArgs?: string[]
+  /**
+   * Run as `pnpm start` does without a Mailgun account: no MAILGUN_* settings,
+   * so mail goes to the API's own dev mailbox (`/dev/mailgun`), whose routes
+   * forward to the API's webhook. `mailgun` then reads the dev mailbox (as the
+   * admin) and `mailgunServer` is the API process.
+   */
+  devMailbox?: boolean
 }
 
 /** The answer of an HTTP call: status and parsed JSON body (or text). */
@@ -70,6 +77,18 @@ export interface MailgunControl {
   delayNext(count: number, ms: number): Promise<void>
   stats(): Promise<{ messages: number; attempts: number; pendingFailures: number }>
   clear(): Promise<void>
+  /** `POST /mailbox/inbound`: mail arriving from outside, through the routes (docs/internals.md). */
+  receive(mail: Record<string, unknown>): Promise<HttpAnswer<MailboxSimulation>>
+  /** `POST /mailbox/messages/:id/reply`: the recipient of a recorded message answers it. */
+  reply(messageId: string, reply: Record<string, unknown>): Promise<HttpAnswer<MailboxSimulation>>
+  /** The bytes of a recorded message's attachment. */
+  attachment(messageId: string, index: number): Promise<Buffer>
+}
+
+/** What the Mailgun server did with a simulated mail: its Message-Id and the route forwards. */
+export interface MailboxSimulation {
+  messageId: string
+  forwards: { url: string; status: number | null; recipient: string }[]
 }
 
 /** A run as `GET /api/v1/runs/:id` answers it (the fields the tests read). */
@@ -90,6 +109,7 @@ export interface System {
   workerToken: string
   api: AppProcess
   workers: AppProcess[]
+  /** The process serving the Mailgun API: the local server, or the API itself with `devMailbox`. */
   mailgunServer: AppProcess
   mailgun: MailgunControl
   /** The private Redis when `privateRedis` was asked for. */
@@ -138,12 +158,12 @@ async function http<T>(url: string, init: RequestInit = {}): Promise<HttpAnswer<
   return { status: response.status, body, headers: response.headers }
 }
 
-function mailgunControl(url: string): MailgunControl {
-  const json = { 'content-type': 'application/json' }
+function mailgunControl(url: string, headers: Record<string, string> = {}): MailgunControl {
+  const json = { ...headers, 'content-type': 'application/json' }
   const control: MailgunControl = {
     url,
     async messages() {
-      return (await http<{ items: RecordedMessage[] }>(`${url}/mailbox/messages`)).body.items
+      return (await http<{ items: RecordedMessage[] }>(`${url}/mailbox/messages`, { headers })).body.items
     },
     waitForMessages(count, { where = () => true, timeoutMs = 30_000 } = {}) {
       return eventually(
@@ -163,11 +183,19 @@ function mailgunControl(url: string): MailgunControl {
       if (answer.status !== 200) throw new Error(`planning delays: ${answer.status} ${JSON.stringify(answer.body)}`)
     },
     async stats() {
-      return (await http<{ messages: number; attempts: number; pendingFailures: number }>(`${url}/mailbox/stats`)).body
+      return (await http<{ messages: number; attempts: number; pendingFailures: number }>(`${url}/mailbox/stats`, { headers })).body
     },
     async clear() {
-      await http(`${url}/mailbox/messages`, { method: 'DELETE' })
-      await http(`${url}/mailbox/failures`, { method: 'DELETE' })
+      await http(`${url}/mailbox/messages`, { method: 'DELETE', headers })
+      await http(`${url}/mailbox/failures`, { method: 'DELETE', headers })
+    },
+    receive: (mail) => http<MailboxSimulation>(`${url}/mailbox/inbound`, { method: 'POST', headers: json, body: JSON.stringify(mail) }),
+    reply: (messageId, reply) =>
+      http<MailboxSimulation>(`${url}/mailbox/messages/${encodeURIComponent(messageId)}/reply`, { method: 'POST', headers: json, body: JSON.stringify(reply) }),
+    async attachment(messageId, index) {
+      const response = await fetch(`${url}/mailbox/messages/${encodeURIComponent(messageId)}/attachments/${index}`, { headers })
+      if (!response.ok) throw new Error(`attachment ${index} of ${messageId}: ${response.status} ${await response.text()}`)
+      return Buffer.from(await response.arrayBuffer())
     },
   }
   return control
@@ -204,11 +232,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const started: AppProcess[] = []
 
   try {
-    const mailgunServer = startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey, '--signing-key', E2E.mailgun.signingKey])
-    started.push(mailgunServer)
-    const mailgunUrl = String((await mailgunServer.waitForLine((line) => typeof line.url === 'string')).url)
+    const external = options.devMailbox
+      ? null
+      : startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey, '--signing-key', E2E.mailgun.signingKey])
+    if (external) started.push(external)
+    const externalUrl = external ? String((await external.waitForLine((line) => typeof line.url === 'string')).url) : null
 
-    const mailEnv = { MAILGUN_API_KEY: E2E.mailgun.apiKey, MAILGUN_DOMAIN: E2E.mailgun.domain, MAILGUN_URL: mailgunUrl }
+    const mailEnv: Record<string, string> = externalUrl
+      ? { MAILGUN_API_KEY: E2E.mailgun.apiKey, MAILGUN_DOMAIN: E2E.mailgun.domain, MAILGUN_URL: externalUrl, MAILGUN_WEBHOOK_SIGNING_KEY: E2E.mailgun.signingKey }
+      : {}
     const api = startApp('api', 'apps/api/src/main.ts', {
       PORT: '0',
       DATABASE_PATH: join(dir, 'replyflow.db'),
@@ -217,7 +249,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       WORKER_TOKEN: workerToken,
       ADMIN_EMAIL: E2E.admin.email,
       ADMIN_PASSWORD: E2E.admin.password,
-      MAILGUN_WEBHOOK_SIGNING_KEY: E2E.mailgun.signingKey,
       ...mailEnv,
       ...options.apiEnv,
     }, [], options.nodeArgs)
@@ -275,8 +306,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       workerToken,
       api,
       workers,
-      mailgunServer,
-      mailgun: mailgunControl(mailgunUrl),
+      mailgunServer: external ?? api,
+      mailgun: externalUrl ? mailgunControl(externalUrl) : mailgunControl(`${apiUrl}/dev/mailgun`, { cookie }),
       redis,
       redisUrl,
       request,

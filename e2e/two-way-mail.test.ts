@@ -147,6 +147,30 @@ describe('two-way e-mail, end to end', () => {
     ])
   })
 
+  it("mails the customer the attachments an agent's e-mail reply carries", async () => {
+    await send({ from: 'Tom Buyer <tom@customer.test>', to: E2E.teamAddress, subject: 'Invoice please', text: 'Can I have an invoice?', 'h:Message-Id': '<tom-1@customer.test>' })
+    const notification = (await mailTo('ann@agents.test', (m) => m.text?.includes('Can I have an invoice?') === true))[0]
+    if (!notification) throw new Error('no notification')
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n')
+    // The agent's mail client posts multipart, with the file; the route forwards it as attachment-1.
+    const form = new FormData()
+    const fields = { from: 'Ann Agent <ann@agents.test>', to: notification.headers['Reply-To'] ?? '', subject: `Re: ${notification.subject}`, text: 'Here it is.', 'h:In-Reply-To': notification.id, 'h:Message-Id': '<ann-invoice@agents.test>' }
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    form.append('attachment', new Blob([pdf], { type: 'application/pdf' }), '发票-42.pdf')
+    const sent = await fetch(`${system.mailgun.url}/v3/${E2E.mailgun.domain}/messages`, { method: 'POST', body: form, headers: { authorization: basic } })
+    expect(sent.status).toBe(200)
+    await fetch(`${system.mailgun.url}/mailbox/relays/idle`, { method: 'POST' })
+
+    const answer = (await mailTo('tom@customer.test'))[0]
+    expect(answer).toMatchObject({ text: 'Here it is.', headers: expect.objectContaining({ 'In-Reply-To': '<tom-1@customer.test>' }) })
+    expect(answer?.attachments).toEqual([{ field: 'attachment', filename: '发票-42.pdf', contentType: 'application/pdf', size: pdf.length }])
+    const bytes = await fetch(`${system.mailgun.url}/mailbox/messages/${encodeURIComponent(answer?.id ?? '')}/attachments/0`)
+    expect(Buffer.from(await bytes.arrayBuffer())).toEqual(pdf)
+    // The inbox shows the answer with its file too.
+    const messages = await messagesOf(conversationOf('<tom-1@customer.test>'))
+    expect(messages.at(-1)).toMatchObject({ direction: 'out', content: 'Here it is.', attachments: [expect.objectContaining({ filename: '发票-42.pdf' })] })
+  })
+
   it('delivers an inbox answer the same way, and threads the customer\'s follow-up into the conversation', async () => {
     const conversationId = conversationOf('<jane-1@customer.test>')
     const posted = await system.request<{ id: string }>('POST', `/conversations/${conversationId}/messages`, { content: 'Tracking number: 123.', agentId: ann.id })

@@ -37,6 +37,8 @@ export interface ApiClient {
   reportRun(report: RunReport): Promise<RunStatus | null>
   claimDelivery(deliveryId: string): Promise<ClaimedDelivery | null>
   reportDelivery(result: DeliveryResult): Promise<DeliveryStatus | null>
+  /** An attachment's bytes for outbound mail, or null when the API has no such attachment. */
+  attachment(attachmentId: string): Promise<Buffer | null>
   /** Whether `GET /healthz` answers; for the worker's readiness probe. */
   healthy(): Promise<boolean>
 }
@@ -78,26 +80,32 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
-  async function request<T>(path: string, body: unknown): Promise<Items<T>> {
+  /** One call to the API; transport failures and 5xx/429/401/403/408 are operational, other 4xx the caller's fault. */
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     let response: Response
     try {
       response = await fetch(`${baseUrl}${path}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
+        method,
+        headers: method === 'POST' ? headers : { authorization: headers.authorization },
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause)
-      throw new ApiUnavailableError(`POST ${path} failed: ${reason}`, undefined, { cause })
+      throw new ApiUnavailableError(`${method} ${path} failed: ${reason}`, undefined, { cause })
     }
     if (!response.ok) {
       const text = await response.text().catch(() => '')
-      const message = `POST ${path} answered ${response.status}: ${text.slice(0, 500)}`
+      const message = `${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`
       const { status } = response
       if (status >= 500 || status === 429 || status === 401 || status === 403 || status === 408) throw new ApiUnavailableError(message, status)
       throw new ApiRequestError(message, status)
     }
+    return response
+  }
+
+  async function request<T>(path: string, body: unknown): Promise<Items<T>> {
+    const response = await call('POST', path, body)
     const answer: unknown = await response.json()
     if (!isItems<T>(answer)) throw new ApiRequestError(`POST ${path} answered without items`, response.status)
     return answer
@@ -140,6 +148,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     reportRun: (report) => runReports.load(report),
     claimDelivery: (deliveryId) => deliveryClaims.load(deliveryId),
     reportDelivery: (result) => deliveryReports.load(result),
+    async attachment(attachmentId) {
+      try {
+        const response = await call('GET', `/internal/v1/attachments/${encodeURIComponent(attachmentId)}`)
+        return Buffer.from(await response.arrayBuffer())
+      } catch (error) {
+        if (error instanceof ApiRequestError && error.httpStatus === 404) return null
+        throw error
+      }
+    },
     async healthy() {
       try {
         const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })

@@ -1,4 +1,4 @@
-import { MailSendError, type MailTransport } from '@replyflow/mail'
+import { MailSendError, type MailFile, type MailTransport, type OutboundAttachment } from '@replyflow/mail'
 import type { SendMailJob } from '@replyflow/queue'
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
@@ -49,6 +49,18 @@ export function createSendMailProcessor(deps: SendMailDeps) {
     }
   }
 
+  /** The bytes of the mail's attachments, or the first one the API no longer has. */
+  async function filesOf(attachments: readonly OutboundAttachment[]): Promise<{ files: MailFile[] } | { missing: OutboundAttachment }> {
+    const contents = await Promise.all(attachments.map((attachment) => userFailureOnBadRequest(deps.api.attachment(attachment.id))))
+    const files: MailFile[] = []
+    for (const [i, attachment] of attachments.entries()) {
+      const content = contents[i]
+      if (!content) return { missing: attachment }
+      files.push({ filename: attachment.filename, contentType: attachment.contentType, content })
+    }
+    return { files }
+  }
+
   return async function processSendMail(job: Job<SendMailJob, void, string>): Promise<SendMailResult> {
     const { deliveryId } = job.data
     const attempt = job.attemptsMade + 1
@@ -60,9 +72,18 @@ export function createSendMailProcessor(deps: SendMailDeps) {
       return 'skipped'
     }
 
+    // Operational trouble fetching them (the API away) is rethrown: BullMQ retries the job.
+    const fetched = await filesOf(claimed.mail.attachments ?? [])
+    if ('missing' in fetched) {
+      const failure = { code: 'MAIL_ATTACHMENT_MISSING', message: `attachment "${fetched.missing.filename}" (${fetched.missing.id}) is no longer stored` }
+      deps.metrics.mailFailed.inc({ permanent: 'true' })
+      await report({ deliveryId, status: 'failed', error: failure, attempt })
+      throw new UnrecoverableError(`${failure.code}: ${failure.message}`)
+    }
+
     let providerId: string
     try {
-      ;({ providerId } = await deps.transport.send(claimed.mail))
+      ;({ providerId } = await deps.transport.send(claimed.mail, fetched.files))
     } catch (error) {
       if (!(error instanceof MailSendError)) throw error
       const lastAttempt = attempt >= (job.opts.attempts ?? 1)

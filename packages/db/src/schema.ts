@@ -390,6 +390,8 @@ export interface StoredMail {
   variables: Record<string, string>
 }
 
+  /** Attachments by reference (ids of `attachments` rows); the sender fetches their bytes. */
+  attachments?: { id: string; filename: string; contentType: string; size: number }[]
 /** Why a delivery attempt failed. */
 export interface DeliveryError {
   code: string

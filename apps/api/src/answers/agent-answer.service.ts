@@ -11,7 +11,7 @@ import {
   type JsonObject,
   type MessageFlags,
 } from '@replyflow/db'
-import { composeCustomerReply, replySubject, type OfflineEmailSettings } from '@replyflow/mail'
+import { composeCustomerReply, replySubject, type OfflineEmailSettings, type OutboundAttachment } from '@replyflow/mail'
 import { deliveryGate } from '../mail/delivery-gate.ts'
 import type { MailIdentity } from '../mail/mail-identity.ts'
 
@@ -28,6 +28,8 @@ export interface AgentAnswerInput {
   /** The agent's own Message-Id when the answer came by e-mail, so a retried webhook stores it once. */
   rfcMessageId?: string | null
   flags?: MessageFlags
+  /** Files of the answer (stored under its message by the caller), mailed to the customer with it. */
+  attachments?: readonly OutboundAttachment[]
   now: number
 }
 
@@ -76,6 +78,7 @@ export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: 
     customer: { name: customer.name, email: customer.email },
     conversation: { id: conversation.id, subject: conversation.subject },
     message: { id: messageId, text: input.content },
+    attachments: input.attachments ?? [],
     inReplyTo: lastFromCustomer?.rfcMessageId ?? null,
     references: chain.map((entry) => entry.rfcMessageId),
     domain: identity.domain,

@@ -170,6 +170,8 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
         html,
         rfcMessageId: mail.messageId,
         flags: baseFlags,
+        // The agent's files go to the customer too; `finish` stores them under the answer.
+        attachments: ctx.attachments.map(({ id, filename, contentType, size }) => ({ id, filename, contentType, size })),
         now,
       })
       // The answer's message id is the one attachments hang on.

@@ -1,8 +1,13 @@
+import { createReadStream, type ReadStream } from 'node:fs'
+import { access } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { findAttachment } from '@replyflow/db'
 import { safeEqual } from '../auth/tokens.ts'
 import type { AppDeps } from '../deps.ts'
-import { unauthorized } from '../errors.ts'
-import { errorResponses } from '../schemas.ts'
+import { notFound, unauthorized } from '../errors.ts'
+import { attachmentFilePath } from '../mail/attachment-store.ts'
+import { attachmentsDir } from '../mail/mail-identity.ts'
+import { errorResponses, IdParams } from '../schemas.ts'
 import { claimDeliveries, reportDeliveries } from './deliveries.service.ts'
 import {
   ClaimDeliveriesBody,
@@ -54,5 +59,27 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
     '/deliveries/report',
     { schema: { tags, summary: 'Report send outcomes', body: ReportDeliveriesBody, response: { 200: DeliveryStatusItems, ...errorResponses } } },
     async (request) => ({ items: reportDeliveries(deps, request.body.results) }),
+  )
+
+  // Attachments of outbound mail travel by reference: the worker fetches their bytes when it sends.
+  app.get(
+    '/attachments/:id',
+    {
+      schema: {
+        tags,
+        summary: "An attachment's bytes, for a worker mailing it",
+        params: IdParams,
+        response: { 200: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary' }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const attachment = findAttachment(deps.db, request.params.id)
+      if (!attachment) throw notFound('attachment', request.params.id)
+      const path = attachmentFilePath(attachmentsDir(deps.config), attachment.storagePath)
+      await access(path).catch(() => {
+        throw notFound('attachment', request.params.id)
+      })
+      return reply.header('content-type', 'application/octet-stream').header('content-length', attachment.size).send(createReadStream(path))
+    },
   )
 }

@@ -75,6 +75,8 @@ export const ClaimedDeliverySchema = Type.Object({
     headers: Type.Record(Type.String(), Type.String()),
     tags: Type.Array(Type.String()),
     variables: Type.Record(Type.String(), Type.String()),
+    /** By reference: the worker fetches the bytes from `GET /internal/v1/attachments/:id`. */
+    attachments: Type.Optional(Type.Array(Type.Object({ id: Type.String(), filename: Type.String(), contentType: Type.String(), size: Type.Integer() }))),
   }),
 })
 

@@ -27,7 +27,8 @@ export interface RunningMailgunServer {
 /** Starts the Mailgun-compatible server on its own port. */
 export async function startMailgunServer(options: StartMailgunServerOptions): Promise<RunningMailgunServer> {
   const mailbox = options.mailbox ?? createMailbox()
-  const app = Fastify({ logger: false })
+  // Message-Ids (path parameters of the control surface) may be up to 998 characters long.
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1_000 } })
   const relay = createRelay({ mailbox, routes: createRouteTable(), webhooks: createWebhookTable(), signingKey: options.webhookSigningKey ?? DEFAULT_WEBHOOK_SIGNING_KEY })
   await app.register(mailgunServer, { apiKey: options.apiKey, mailbox, relay })
   const host = options.host ?? '127.0.0.1'
