@@ -388,10 +388,10 @@ export interface StoredMail {
   headers: Record<string, string>
   tags: string[]
   variables: Record<string, string>
-}
-
   /** Attachments by reference (ids of `attachments` rows); the sender fetches their bytes. */
   attachments?: { id: string; filename: string; contentType: string; size: number }[]
+}
+
 /** Why a delivery attempt failed. */
 export interface DeliveryError {
   code: string
