@@ -343,6 +343,26 @@ describe('POST /webhooks/mailgun/events', () => {
     expect(t.db.select().from(suppressions).all()).toMatchObject([{ reason: 'complaint' }])
   })
 
+  it("shows on the agent that their address is suppressed once a notification to them bounced, until it is lifted", async () => {
+    const agent = addAgent('ann@acme.example')
+    await inbound(customerMail({ messageId: '<ask-ann@customer.example>' }))
+    const [message] = all.messages()
+    const at = new Date(t.clock.now).toISOString()
+    const mail = { from: TEAM, to: ['ann@acme.example'], subject: 'Refund', text: 'x', headers: {}, tags: [], variables: {} }
+    insertDelivery(t.db, { id: newId(t.clock.now), messageId: message?.id ?? '', recipientType: 'agent', recipientId: agent.id, address: 'ann@acme.example', channel: 'email', status: 'sent', rfcMessageId: '<rf.notify.ann@mg.example>', mail, createdAt: at, updatedAt: at })
+    const agents = async () => json<{ items: { id: string; suppression: unknown }[] }>(await t.request({ method: 'GET', url: '/api/v1/agents' })).items
+    expect((await agents())[0]?.suppression).toBeNull()
+
+    const bounced = buildEventPost({ event: 'failed', severity: 'permanent', reason: 'bounce', recipient: 'ann@acme.example', messageId: '<rf.notify.ann@mg.example>' }, sign)
+    expect(json(await event(bounced))).toEqual({ status: 'applied' })
+    const suppression = { reason: 'bounce: bounce', since: at }
+    expect(await agents()).toEqual([expect.objectContaining({ id: agent.id, suppression })])
+    expect(json(await t.request({ method: 'GET', url: `/api/v1/agents/${agent.id}` }))).toMatchObject({ suppression })
+
+    expect((await t.request({ method: 'DELETE', url: '/api/v1/suppressions/ann@acme.example' })).statusCode).toBe(204)
+    expect((await agents())[0]?.suppression).toBeNull()
+  })
+
   it('refuses a forged event with 406', async () => {
     const delivery = await answeredConversation()
     const forged = buildEventPost({ event: 'failed', severity: 'permanent', recipient: delivery.address, messageId: delivery.rfcMessageId }, { signingKey: 'wrong' })

@@ -5,7 +5,7 @@ import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
 import { forbidden } from '../errors.ts'
 import { Email, errorResponses, IdParams, Items, Name, Nullable } from '../schemas.ts'
-import { createAgent, getAgent, removeAgent, updateAgentFields } from './agents.service.ts'
+import { agentView, createAgent, getAgent, removeAgent, updateAgentFields, withSuppressions } from './agents.service.ts'
 
 const tags = ['agents']
 const Status = Type.Enum(AGENT_STATUSES)
@@ -18,6 +18,8 @@ const AgentSchema = Type.Object({
   phone: Nullable(Type.String()),
   status: Status,
   userId: Nullable(Type.String()),
+  /** Set when mail to the agent's address is held back (hard bounce, complaint, unsubscribe): why, and since when. */
+  suppression: Nullable(Type.Object({ reason: Type.String(), since: Type.String() })),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 })
@@ -27,7 +29,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.get(
     '/agents',
     { config: { access: 'user' }, schema: { tags, summary: 'List agents', response: { 200: Items(AgentSchema), ...errorResponses } } },
-    async () => ({ items: listAgents(deps.db) }),
+    async () => ({ items: withSuppressions(deps.db, listAgents(deps.db)) }),
   )
 
   app.post(
@@ -49,13 +51,13 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         response: { 201: AgentSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await createAgent(deps, request.body)),
+    async (request, reply) => reply.status(201).send(agentView(deps.db, await createAgent(deps, request.body))),
   )
 
   app.get(
     '/agents/:id',
     { config: { access: 'user' }, schema: { tags, summary: 'Get an agent', params: IdParams, response: { 200: AgentSchema, ...errorResponses } } },
-    async (request) => getAgent(deps.db, request.params.id),
+    async (request) => agentView(deps.db, getAgent(deps.db, request.params.id)),
   )
 
   app.patch(
@@ -72,7 +74,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         response: { 200: AgentSchema, ...errorResponses },
       },
     },
-    async (request) => updateAgentFields(deps, request.params.id, request.body),
+    async (request) => agentView(deps.db, updateAgentFields(deps, request.params.id, request.body)),
   )
 
   app.put(
@@ -90,7 +92,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     async (request) => {
       const principal = principalOf(request)
       if (principal.user.role !== 'admin' && principal.agentId !== request.params.id) throw forbidden('agents may only set their own status')
-      return updateAgentFields(deps, request.params.id, { status: request.body.status })
+      return agentView(deps.db, updateAgentFields(deps, request.params.id, { status: request.body.status }))
     },
   )
 

@@ -2,6 +2,8 @@ import {
   deleteAgent,
   findAgent,
   findAgentByEmail,
+  findSuppression,
+  findSuppressions,
   findUserForLogin,
   insertAgent,
   insertUser,
@@ -9,6 +11,7 @@ import {
   updateAgent,
   type AgentRow,
   type AgentStatus,
+  type SuppressionRow,
   type DbOrTx,
 } from '@replyflow/db'
 import { hashPassword } from '../auth/password.ts'
@@ -16,6 +19,24 @@ import type { AppDeps } from '../deps.ts'
 import { conflict, notFound } from '../errors.ts'
 
 type Deps = Pick<AppDeps, 'db' | 'now'>
+
+/** An agent as the API shows it: with the suppression of their address, if mail to them is held back. */
+export type AgentView = AgentRow & { suppression: { reason: string; since: string } | null }
+
+function toView(agent: AgentRow, suppression: SuppressionRow | undefined): AgentView {
+  return { ...agent, suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt } : null }
+}
+
+/** Agents with their addresses' suppressions (one query for all of them). */
+export function withSuppressions(db: DbOrTx, agents: readonly AgentRow[]): AgentView[] {
+  const byAddress = new Map(findSuppressions(db, agents.map((agent) => agent.email)).map((row) => [row.address, row]))
+  return agents.map((agent) => toView(agent, byAddress.get(agent.email.toLowerCase())))
+}
+
+/** One agent with their suppression. */
+export function agentView(db: DbOrTx, agent: AgentRow): AgentView {
+  return toView(agent, findSuppression(db, agent.email))
+}
 
 /** The agent, or 404. */
 export function getAgent(db: DbOrTx, id: string): AgentRow {
