@@ -120,8 +120,8 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     lastRejection.value = null
     savedDefinition.value = draft
     definition.value = draft
-    // After the first paint: a big flow shows before its issues are known.
-    scheduleValidation(draft, 0)
+    // A moment after the first paint: a big flow shows before its issues are known.
+    scheduleValidation(draft)
   }
 
   /** Applies an intent to the draft; a refused intent changes nothing and is kept in `lastRejection`. */
