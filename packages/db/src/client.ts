@@ -29,6 +29,10 @@ export function createDb(path: string): Db {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // In WAL mode NORMAL syncs at checkpoints, not at every commit. A committed
+  // transaction is in the WAL file, so it survives a crash or kill of this
+  // process ("a webhook answered 200 is in the database", DESIGN.md §5); only an
+  // OS crash or power loss may lose the last commits. FULL would fsync each one.
   sqlite.pragma('synchronous = NORMAL')
   return drizzle({ client: sqlite, schema, casing: 'snake_case' })
 }

@@ -372,6 +372,8 @@ export const deliveries = sqliteTable(
     index('deliveries_status_enqueued_idx').on(t.status, t.enqueuedAt),
     index('deliveries_message_idx').on(t.messageId),
     index('deliveries_provider_idx').on(t.providerId),
+    // The per-recipient cap on automated mail counts an address's recent deliveries for every new one.
+    index('deliveries_address_created_idx').on(t.address, t.createdAt),
   ],
 )
 

@@ -1,6 +1,7 @@
 import type { AgentSnapshot } from '@replyflow/flow'
-import { asc, eq, inArray } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
+import { inJsonArray, preparedQuery } from '../prepared.ts'
 import { agents } from '../schema.ts'
 
 /** An agent row. */
@@ -15,9 +16,11 @@ export function insertAgent(db: DbOrTx, row: typeof agents.$inferInsert): AgentR
     .get()
 }
 
+const listAgentsQuery = preparedQuery((db) => db.select().from(agents).orderBy(asc(agents.id)).prepare())
+
 /** Every agent, oldest first. */
 export function listAgents(db: DbOrTx): AgentRow[] {
-  return db.select().from(agents).orderBy(asc(agents.id)).all()
+  return listAgentsQuery(db).all()
 }
 
 /** An agent by id. */
@@ -25,10 +28,12 @@ export function findAgent(db: DbOrTx, id: string): AgentRow | undefined {
   return db.select().from(agents).where(eq(agents.id, id)).get()
 }
 
+const agentsByIdsQuery = preparedQuery((db) => db.select().from(agents).where(inJsonArray(agents.id, 'ids')).prepare())
+
 /** Agents by id. */
 export function findAgents(db: DbOrTx, ids: readonly string[]): AgentRow[] {
   if (ids.length === 0) return []
-  return db.select().from(agents).where(inArray(agents.id, [...ids])).all()
+  return agentsByIdsQuery(db).all({ ids: JSON.stringify(ids) })
 }
 
 /** Updates an agent's columns. */

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, exists, inArray, lt, notExists, or } from 'drizzle-orm'
+import { and, asc, desc, eq, exists, inArray, lt, notExists, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
+import { inJsonArray, preparedQuery } from '../prepared.ts'
 import { conversationAssignees, conversations } from '../schema.ts'
 import type { ConversationStatus } from '../values.ts'
 
@@ -65,27 +66,36 @@ export function updateConversation(db: DbOrTx, id: string, patch: Partial<Omit<t
   db.update(conversations).set(patch).where(eq(conversations.id, id)).run()
 }
 
+const assigneesQuery = preparedQuery((db) =>
+  db
+    .select()
+    .from(conversationAssignees)
+    .where(inJsonArray(conversationAssignees.conversationId, 'ids'))
+    .orderBy(asc(conversationAssignees.createdAt), asc(conversationAssignees.agentId))
+    .prepare(),
+)
+
 /** Agent ids assigned to each of the conversations, in assignment order. */
 export function assigneesOf(db: DbOrTx, conversationIds: readonly string[]): Map<string, string[]> {
   const byConversation = new Map<string, string[]>(conversationIds.map((id) => [id, []]))
   if (conversationIds.length === 0) return byConversation
-  const rows = db
-    .select()
-    .from(conversationAssignees)
-    .where(inArray(conversationAssignees.conversationId, [...conversationIds]))
-    .orderBy(asc(conversationAssignees.createdAt), asc(conversationAssignees.agentId))
-    .all()
+  const rows = assigneesQuery(db).all({ ids: JSON.stringify(conversationIds) })
   for (const row of rows) byConversation.get(row.conversationId)?.push(row.agentId)
   return byConversation
 }
 
+const addAssigneeQuery = preparedQuery((db) =>
+  db
+    .insert(conversationAssignees)
+    .values({ conversationId: sql.placeholder('conversationId'), agentId: sql.placeholder('agentId'), createdAt: sql.placeholder('createdAt') })
+    .onConflictDoNothing()
+    .prepare(),
+)
+
 /** Assigns agents to a conversation; already assigned ones stay as they are. */
 export function addAssignees(db: DbOrTx, conversationId: string, agentIds: readonly string[], now: string): void {
-  if (agentIds.length === 0) return
-  db.insert(conversationAssignees)
-    .values(agentIds.map((agentId) => ({ conversationId, agentId, createdAt: now })))
-    .onConflictDoNothing()
-    .run()
+  const insert = addAssigneeQuery(db)
+  for (const agentId of agentIds) insert.run({ conversationId, agentId, createdAt: now })
 }
 
 /** Unassigns agents from a conversation. */

@@ -1,13 +1,16 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
+import { inJsonArray, preparedQuery } from '../prepared.ts'
 import { deliveries } from '../schema.ts'
 
 type DeliveryRow = typeof deliveries.$inferSelect
 
+const deliveriesByIdsQuery = preparedQuery((db) => db.select().from(deliveries).where(inJsonArray(deliveries.id, 'ids')).prepare())
+
 /** Deliveries by id. */
 export function findDeliveries(db: DbOrTx, ids: readonly string[]): DeliveryRow[] {
   if (ids.length === 0) return []
-  return db.select().from(deliveries).where(inArray(deliveries.id, [...ids])).all()
+  return deliveriesByIdsQuery(db).all({ ids: JSON.stringify(ids) })
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FlowTrigger } from '@replyflow/flow'
-import { and, desc, eq, getTableColumns, inArray, max, ne } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, inArray, max, ne, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
+import { inJsonArray, preparedQuery } from '../prepared.ts'
 import { flows, flowVersions } from '../schema.ts'
 
 /** A flow row. */
@@ -19,9 +20,18 @@ export function insertFlow(db: DbOrTx, row: typeof flows.$inferInsert): void {
   db.insert(flows).values(row).run()
 }
 
+const flowByIdQuery = preparedQuery((db) =>
+  db
+    .select(flowWithVersion)
+    .from(flows)
+    .leftJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId))
+    .where(eq(flows.id, sql.placeholder('id')))
+    .prepare(),
+)
+
 /** A flow with its active version's number. */
 export function findFlow(db: DbOrTx, id: string): FlowWithVersion | undefined {
-  return db.select(flowWithVersion).from(flows).leftJoin(flowVersions, eq(flowVersions.id, flows.activeVersionId)).where(eq(flows.id, id)).get()
+  return flowByIdQuery(db).get({ id })
 }
 
 /** Every flow, oldest first (the order the admin created them). */
@@ -86,18 +96,25 @@ export function findVersionById(db: DbOrTx, id: string): FlowVersionRow | undefi
   return db.select().from(flowVersions).where(eq(flowVersions.id, id)).get()
 }
 
+const versionsByIdsQuery = preparedQuery((db) => db.select().from(flowVersions).where(inJsonArray(flowVersions.id, 'ids')).prepare())
+
 /** Versions by id (for workers' batched claims). */
 export function findVersionsByIds(db: DbOrTx, ids: readonly string[]): FlowVersionRow[] {
   if (ids.length === 0) return []
-  return db.select().from(flowVersions).where(inArray(flowVersions.id, [...ids])).all()
+  return versionsByIdsQuery(db).all({ ids: JSON.stringify(ids) })
 }
+
+const activeFlowsQuery = preparedQuery((db) =>
+  db
+    .select({ id: flows.id, activeVersionId: flows.activeVersionId, channel: flows.channel })
+    .from(flows)
+    .where(and(eq(flows.trigger, sql.placeholder('trigger')), eq(flows.enabled, true)))
+    .prepare(),
+)
 
 /** Enabled flows with an active version serving a trigger (what inbound mail starts). */
 export function activeFlowsForTrigger(db: DbOrTx, trigger: FlowTrigger): { id: string; activeVersionId: string; channel: FlowRow['channel'] }[] {
-  return db
-    .select({ id: flows.id, activeVersionId: flows.activeVersionId, channel: flows.channel })
-    .from(flows)
-    .where(and(eq(flows.trigger, trigger), eq(flows.enabled, true)))
-    .all()
+  return activeFlowsQuery(db)
+    .all({ trigger })
     .flatMap((row) => (row.activeVersionId ? [{ id: row.id, activeVersionId: row.activeVersionId, channel: row.channel }] : []))
 }

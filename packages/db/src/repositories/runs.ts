@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, lt, or } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
+import { inJsonArray, preparedQuery, preparedUpdate } from '../prepared.ts'
 import { flowVersions, idempotencyKeys, runEffects, runs, runSteps } from '../schema.ts'
 import type { RunStatus } from '../values.ts'
 
@@ -12,9 +13,57 @@ export type RunStepRow = typeof runSteps.$inferSelect
 
 const runWithVersion = { ...getTableColumns(runs), version: flowVersions.version }
 
+const insertRunQuery = preparedQuery((db) =>
+  db
+    .insert(runs)
+    .values({
+      id: sql.placeholder('id'),
+      flowId: sql.placeholder('flowId'),
+      versionId: sql.placeholder('versionId'),
+      status: sql.placeholder('status'),
+      trigger: sql.placeholder('trigger'),
+      input: sql`${sql.placeholder('input')}`,
+      context: sql`${sql.placeholder('context')}`,
+      conversationId: sql.placeholder('conversationId'),
+      messageId: sql.placeholder('messageId'),
+      error: sql`${sql.placeholder('error')}`,
+      attempt: sql.placeholder('attempt'),
+      retryOf: sql.placeholder('retryOf'),
+      resume: sql`${sql.placeholder('resume')}`,
+      enqueuedAt: sql.placeholder('enqueuedAt'),
+      createdAt: sql.placeholder('createdAt'),
+      startedAt: sql.placeholder('startedAt'),
+      finishedAt: sql.placeholder('finishedAt'),
+    })
+    .prepare(),
+)
+
+/** JSON text for a JSON column, or NULL. */
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value)
+}
+
 /** Inserts a run; callers write it `queued` in the same transaction as its cause. */
 export function insertRun(db: DbOrTx, row: typeof runs.$inferInsert): void {
-  db.insert(runs).values(row).run()
+  insertRunQuery(db).run({
+    id: row.id,
+    flowId: row.flowId,
+    versionId: row.versionId,
+    status: row.status,
+    trigger: row.trigger,
+    input: JSON.stringify(row.input ?? {}),
+    context: json(row.context),
+    conversationId: row.conversationId ?? null,
+    messageId: row.messageId ?? null,
+    error: json(row.error),
+    attempt: row.attempt ?? 1,
+    retryOf: row.retryOf ?? null,
+    resume: json(row.resume),
+    enqueuedAt: row.enqueuedAt ?? null,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt ?? null,
+    finishedAt: row.finishedAt ?? null,
+  })
 }
 
 /** A run with its version number. */
@@ -22,10 +71,12 @@ export function findRun(db: DbOrTx, id: string): RunWithVersion | undefined {
   return db.select(runWithVersion).from(runs).innerJoin(flowVersions, eq(flowVersions.id, runs.versionId)).where(eq(runs.id, id)).get()
 }
 
+const runsByIds = preparedQuery((db) => db.select().from(runs).where(inJsonArray(runs.id, 'ids')).prepare())
+
 /** Runs by id, in no particular order. */
 export function findRuns(db: DbOrTx, ids: readonly string[]): RunRow[] {
   if (ids.length === 0) return []
-  return db.select().from(runs).where(inArray(runs.id, [...ids])).all()
+  return runsByIds(db).all({ ids: JSON.stringify(ids) })
 }
 
 /** A page of a flow's runs, newest first; `cursor` is the last id of the previous page. */
@@ -50,15 +101,25 @@ export function listRunsOfFlow(
     .all()
 }
 
+const runUpdate = preparedUpdate(runs, runs.id)
+
 /** Updates a run's columns. */
 export function updateRun(db: DbOrTx, id: string, patch: Partial<Omit<typeof runs.$inferInsert, 'id'>>): void {
-  db.update(runs).set(patch).where(eq(runs.id, id)).run()
+  runUpdate(db, id, patch)
 }
+
+const markRunsEnqueuedQuery = preparedQuery((db) =>
+  db
+    .update(runs)
+    .set({ enqueuedAt: sql`${sql.placeholder('now')}` })
+    .where(and(inJsonArray(runs.id, 'ids'), eq(runs.status, 'queued')))
+    .prepare(),
+)
 
 /** Records that runs reached the queue. */
 export function markRunsEnqueued(db: DbOrTx, ids: readonly string[], now: string): void {
   if (ids.length === 0) return
-  db.update(runs).set({ enqueuedAt: now }).where(and(inArray(runs.id, [...ids]), eq(runs.status, 'queued'))).run()
+  markRunsEnqueuedQuery(db).run({ ids: JSON.stringify(ids), now })
 }
 
 /**
@@ -81,21 +142,71 @@ export function listSteps(db: DbOrTx, runId: string): RunStepRow[] {
   return db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all()
 }
 
+const stepCountQuery = preparedQuery((db) =>
+  db
+    .select({ n: count() })
+    .from(runSteps)
+    .where(eq(runSteps.runId, sql.placeholder('runId')))
+    .prepare(),
+)
+
+const insertStepQuery = preparedQuery((db) =>
+  db
+    .insert(runSteps)
+    .values({
+      runId: sql.placeholder('runId'),
+      seq: sql.placeholder('seq'),
+      nodeId: sql.placeholder('nodeId'),
+      type: sql.placeholder('type'),
+      result: sql.placeholder('result'),
+      outputs: sql`${sql.placeholder('outputs')}`,
+      error: sql`${sql.placeholder('error')}`,
+      startedAt: sql.placeholder('startedAt'),
+      finishedAt: sql.placeholder('finishedAt'),
+    })
+    .prepare(),
+)
+
 /** Appends steps to a run, numbering them after the existing ones. */
 export function insertSteps(db: DbOrTx, runId: string, steps: readonly Omit<RunStepRow, 'runId' | 'seq'>[]): void {
   if (steps.length === 0) return
-  const offset = db.select({ n: count() }).from(runSteps).where(eq(runSteps.runId, runId)).get()?.n ?? 0
-  db.insert(runSteps)
-    .values(steps.map((step, i) => ({ ...step, runId, seq: offset + i })))
-    .run()
+  const offset = stepCountQuery(db).get({ runId })?.n ?? 0
+  const insert = insertStepQuery(db)
+  steps.forEach((step, i) => {
+    insert.run({
+      runId,
+      seq: offset + i,
+      nodeId: step.nodeId,
+      type: step.type,
+      result: step.result,
+      outputs: JSON.stringify(step.outputs),
+      error: json(step.error),
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt,
+    })
+  })
 }
+
+const claimEffectQuery = preparedQuery((db) =>
+  db
+    .insert(runEffects)
+    .values({
+      runId: sql.placeholder('runId'),
+      nodeId: sql.placeholder('nodeId'),
+      type: sql.placeholder('type'),
+      payload: sql`${sql.placeholder('payload')}`,
+      appliedAt: sql.placeholder('appliedAt'),
+    })
+    .onConflictDoNothing()
+    .prepare(),
+)
 
 /**
  * Records an effect as applied; false when (run, node) was already applied, in
  * which case the caller must not apply it again.
  */
 export function claimEffect(db: DbOrTx, row: typeof runEffects.$inferInsert): boolean {
-  return db.insert(runEffects).values(row).onConflictDoNothing().run().changes > 0
+  return claimEffectQuery(db).run({ ...row, payload: JSON.stringify(row.payload) }).changes > 0
 }
 
 /** The run an `Idempotency-Key` already started, with the hash of the request that did. */
