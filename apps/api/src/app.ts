@@ -66,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
 
   await app.register(healthRoutes, { deps })
-  await app.register(mailgunWebhookRoutes, { deps })
+  // Machine-to-machine hot paths: no per-request info logs (inbound mail logs its own line; errors still log).
+  await app.register(mailgunWebhookRoutes, { deps, logLevel: 'warn' })
   await app.register(metricsRoutes, { deps })
   const devMailbox = deps.config.devMailbox ? createDevMailbox(deps) : null
   if (devMailbox) await app.register(devMailbox.plugin, { prefix: DEV_MAILBOX.prefix })
@@ -89,7 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
-  await app.register(internalRoutes, { deps, prefix: '/internal/v1' })
+  await app.register(internalRoutes, { deps, prefix: '/internal/v1', logLevel: 'warn' })
 
   // Last: its fallback serves the editor's index.html for paths no route above claimed.
   await app.register(editorRoutes)

@@ -1,5 +1,5 @@
-import { findFlow, findRuns, findVersionsByIds, updateRun } from '@replyflow/db'
-import type { FlowDefinition, RunContext } from '@replyflow/flow'
+import { agentSnapshots, findFlow, findRuns, findVersionsByIds, updateRun } from '@replyflow/db'
+import type { AgentSnapshot, Channel, FlowDefinition, RunContext } from '@replyflow/flow'
 import type { AppDeps } from '../deps.ts'
 import { buildRunContext } from './run-context.ts'
 
@@ -27,12 +27,23 @@ export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly st
     const runs = findRuns(tx, [...new Set(runIds)])
     const known = new Set(knownVersionIds)
     const versions = new Map(findVersionsByIds(tx, [...new Set(runs.map((run) => run.versionId))].filter((id) => !known.has(id))).map((v) => [v.id, v]))
+    // Read once per batch: every run claimed in this transaction sees the same agents and flows.
+    let agents: AgentSnapshot[] | undefined
+    const channels = new Map<string, Channel>()
+    const channelOf = (flowId: string): Channel => {
+      let channel = channels.get(flowId)
+      if (!channel) {
+        channel = findFlow(tx, flowId)?.channel ?? 'email'
+        channels.set(flowId, channel)
+      }
+      return channel
+    }
     return runs.map((run): ClaimedRun => {
       const finished = run.status === 'succeeded' || run.status === 'failed'
       let context = run.context
       if (!context) {
-        const channel = versions.get(run.versionId)?.definition.channel ?? findFlow(tx, run.flowId)?.channel ?? 'email'
-        context = buildRunContext(tx, run, channel)
+        agents ??= agentSnapshots(tx)
+        context = buildRunContext(tx, run, versions.get(run.versionId)?.definition.channel ?? channelOf(run.flowId), agents)
       }
       if (run.status === 'queued') {
         updateRun(tx, run.id, { status: 'running', startedAt: now, context })

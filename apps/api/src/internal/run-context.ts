@@ -7,7 +7,7 @@ import {
   type DbOrTx,
   type RunRow,
 } from '@replyflow/db'
-import type { Channel, CustomValue, RunContext } from '@replyflow/flow'
+import type { AgentSnapshot, Channel, CustomValue, RunContext } from '@replyflow/flow'
 
 function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null
@@ -27,10 +27,11 @@ function customValues(value: unknown): Record<string, CustomValue> {
 
 /**
  * The snapshot a run reads, taken when it is claimed: its customer, message and
- * conversation as stored now, and every agent. Runs without stored rows fall
- * back to their input.
+ * conversation as stored now, and every agent (`agents`, when the caller already
+ * read them for a batch of runs in the same transaction). Runs without stored
+ * rows fall back to their input.
  */
-export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel): RunContext {
+export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel, agents?: AgentSnapshot[]): RunContext {
   const input = record(run.input)
   const inputCustomer = record(input.customer)
   const inputMessage = record(input.message)
@@ -54,6 +55,6 @@ export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel): 
       id: conversation?.id ?? null,
       assignees: conversation ? (assigneesOf(db, [conversation.id]).get(conversation.id) ?? []) : [],
     },
-    agents: agentSnapshots(db),
+    agents: agents ?? agentSnapshots(db),
   }
 }

@@ -107,54 +107,62 @@ function applyDeliver(tx: DbOrTx, run: RunRow, effect: Extract<Effect, { type: '
 }
 
 /**
- * Applies one report in one transaction: the steps, each effect once per
- * (run, node), and the run's final status. A report for a finished run changes
- * nothing. If any part fails, none of it is written.
+ * Applies one report: the steps, each effect once per (run, node), and the
+ * run's final status. A report for a finished run changes nothing. Runs inside
+ * a savepoint of the caller's transaction: if any part fails, none of it is written.
  */
-function applyReport(deps: Deps, report: RunReport, mailing: Mailing): { status: RunStatus; deliveryIds: string[] } | null {
-  try {
-    return deps.db.transaction((tx) => {
-      const [run] = findRuns(tx, [report.runId])
-      if (!run) return null
-      if (run.status === 'succeeded' || run.status === 'failed') return { status: run.status, deliveryIds: [] }
-      const now = new Date(mailing.nowMs).toISOString()
-      insertSteps(tx, run.id, report.steps.map((step) => ({ ...step, error: step.error ?? null })))
-      const deliveryIds: string[] = []
-      for (const effect of report.effects) {
-        const payload: JsonObject = effect.type === 'assign_agents' ? { agentIds: effect.agentIds } : { channel: effect.channel, recipients: effect.recipients.map((r) => r.agentId) }
-        if (!claimEffect(tx, { runId: run.id, nodeId: effect.nodeId, type: effect.type, payload, appliedAt: now })) continue
-        if (effect.type === 'assign_agents') applyAssign(tx, run, effect, now)
-        else deliveryIds.push(...applyDeliver(tx, run, effect, mailing))
-      }
-      updateRun(tx, run.id, { status: report.status, error: report.error, finishedAt: now, startedAt: run.startedAt ?? now })
-      return { status: report.status, deliveryIds }
-    })
-  } catch (error) {
-    if (isConstraintError(error)) {
-      throw new ApiError(422, 'API_REPORT_REJECTED', `the report of run "${report.runId}" breaks a rule of the database (${error.message}); nothing of it was stored`, undefined, { cause: error })
-    }
-    throw error
+function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status: RunStatus; deliveryIds: string[] } | null {
+  const [run] = findRuns(tx, [report.runId])
+  if (!run) return null
+  if (run.status === 'succeeded' || run.status === 'failed') return { status: run.status, deliveryIds: [] }
+  const now = new Date(mailing.nowMs).toISOString()
+  insertSteps(tx, run.id, report.steps.map((step) => ({ ...step, error: step.error ?? null })))
+  const deliveryIds: string[] = []
+  for (const effect of report.effects) {
+    const payload: JsonObject = effect.type === 'assign_agents' ? { agentIds: effect.agentIds } : { channel: effect.channel, recipients: effect.recipients.map((r) => r.agentId) }
+    if (!claimEffect(tx, { runId: run.id, nodeId: effect.nodeId, type: effect.type, payload, appliedAt: now })) continue
+    if (effect.type === 'assign_agents') applyAssign(tx, run, effect, now)
+    else deliveryIds.push(...applyDeliver(tx, run, effect, mailing))
   }
+  updateRun(tx, run.id, { status: report.status, error: report.error, finishedAt: now, startedAt: run.startedAt ?? now })
+  return { status: report.status, deliveryIds }
 }
 
 /**
- * Stores workers' run reports, each in its own transaction, then hands the
- * deliveries they created to the queue. Unknown runs are left out of the answer.
+ * Stores workers' run reports, each all or nothing, then hands the deliveries
+ * they created to the queue. Unknown runs are left out of the answer. The
+ * reports share one commit (each in a savepoint of it): a report that fails
+ * rolls back to its savepoint, the ones before it are committed, and the call
+ * answers with the failure — as if each had been its own transaction.
  */
 export async function reportRuns(deps: Deps, reports: readonly RunReport[]): Promise<{ runId: string; status: RunStatus }[]> {
   const mailing: Mailing = { identity: mailIdentity(deps), settings: offlineEmailSettings(deps), nowMs: deps.now(), capPerHour: deps.config.automatedMailCapPerHour }
   const items: { runId: string; status: RunStatus }[] = []
   const deliveryIds: string[] = []
-  try {
+  const failure = deps.db.transaction((tx): { runId: string; error: unknown } | null => {
     for (const report of reports) {
-      const outcome = applyReport(deps, report, mailing)
+      let outcome: ReturnType<typeof applyReport>
+      try {
+        // better-sqlite3 runs a transaction function called inside a transaction as a savepoint.
+        outcome = deps.db.$client.transaction(() => applyReport(tx, report, mailing))()
+      } catch (error) {
+        return { runId: report.runId, error }
+      }
       if (!outcome) continue
       items.push({ runId: report.runId, status: outcome.status })
       deliveryIds.push(...outcome.deliveryIds)
     }
-  } finally {
-    // Reports stored before a failing one are committed: their mail must still go out.
-    await handOver(deps, { deliveryIds })
-  }
+    return null
+  })
+  // Reports stored before a failing one are committed: their mail must still go out.
+  await handOver(deps, { deliveryIds })
+  if (failure) throw rejected(failure)
   return items
+}
+
+function rejected({ runId, error }: { runId: string; error: unknown }): unknown {
+  if (isConstraintError(error)) {
+    return new ApiError(422, 'API_REPORT_REJECTED', `the report of run "${runId}" breaks a rule of the database (${error.message}); nothing of it was stored`, undefined, { cause: error })
+  }
+  return error
 }

@@ -1,12 +1,20 @@
 import { markDeliveriesEnqueued, markRunsEnqueued } from '@replyflow/db'
+import type { Producer } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 
-/**
- * Hands committed runs and deliveries to the queue. Failures are only logged:
- * the work is safe in SQLite and the dispatcher re-enqueues what never got there.
- */
-export async function handOver(deps: Pick<AppDeps, 'db' | 'producer' | 'logger' | 'now'>, work: { runIds?: readonly string[]; deliveryIds?: readonly string[] }): Promise<void> {
-  const { runIds = [], deliveryIds = [] } = work
+type HandOverDeps = Pick<AppDeps, 'db' | 'producer' | 'logger' | 'now'>
+
+interface Batch {
+  runIds: string[]
+  deliveryIds: string[]
+  done: Promise<void>
+}
+
+// Hand-overs of one producer made in the same turn of the event loop (e.g. the
+// webhooks Fastify parsed from one read of the sockets) share one batch.
+const collecting = new WeakMap<Producer, Batch>()
+
+async function flush(deps: HandOverDeps, runIds: readonly string[], deliveryIds: readonly string[]): Promise<void> {
   await Promise.all([
     runIds.length === 0
       ? undefined
@@ -21,4 +29,31 @@ export async function handOver(deps: Pick<AppDeps, 'db' | 'producer' | 'logger' 
           (error: unknown) => deps.logger.warn({ err: error, deliveryIds }, 'deliveries not enqueued; the dispatcher will retry'),
         ),
   ])
+}
+
+/**
+ * Hands committed runs and deliveries to the queue; resolves once they are
+ * there (or the attempt failed). Calls made in the same turn of the event loop
+ * share one Redis call and one SQLite update. Failures are only logged: the
+ * work is safe in SQLite and the dispatcher re-enqueues what never got there.
+ */
+export function handOver(deps: HandOverDeps, work: { runIds?: readonly string[]; deliveryIds?: readonly string[] }): Promise<void> {
+  const { runIds = [], deliveryIds = [] } = work
+  if (runIds.length === 0 && deliveryIds.length === 0) return Promise.resolve()
+  let batch = collecting.get(deps.producer)
+  if (!batch) {
+    const next: Batch = {
+      runIds: [],
+      deliveryIds: [],
+      done: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        collecting.delete(deps.producer)
+        return flush(deps, next.runIds, next.deliveryIds)
+      }),
+    }
+    collecting.set(deps.producer, next)
+    batch = next
+  }
+  batch.runIds.push(...runIds)
+  batch.deliveryIds.push(...deliveryIds)
+  return batch.done
 }
