@@ -3,7 +3,7 @@ import type { Producer } from '@replyflow/queue'
 /** How long a request waits for Redis to take its work before answering anyway. */
 export const HAND_OVER_TIMEOUT_MS = 3_000
 
-function bounded(work: Promise<void>, timeoutMs: number, what: string): Promise<void> {
+function bounded<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${timeoutMs} ms (is Redis reachable?)`)), timeoutMs)
@@ -23,6 +23,8 @@ export function boundedProducer(producer: Producer, timeoutMs = HAND_OVER_TIMEOU
     enqueueDeliveries: (deliveryIds) => bounded(producer.enqueueDeliveries(deliveryIds), timeoutMs, 'enqueueing deliveries'),
     reviveRuns: (runIds) => bounded(producer.reviveRuns(runIds), timeoutMs, 'reviving runs'),
     reviveDeliveries: (deliveryIds) => bounded(producer.reviveDeliveries(deliveryIds), timeoutMs, 'reviving deliveries'),
+    jobFates: (queue, ids) => bounded(producer.jobFates(queue, ids), timeoutMs, 'reading job states'),
+    rehand: (queue, ids) => bounded(producer.rehand(queue, ids), timeoutMs, 'handing over again'),
     close: () => producer.close(),
   }
 }

@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'bull' }),
   AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
+  WORK_LEASE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
 })
 type Env = Static<typeof EnvSchema>
 
@@ -42,6 +43,11 @@ export interface Config {
   queuePrefix: string
   /** Agent notifications one address may get per hour before more are held back; 0 turns the cap off. */
   automatedMailCapPerHour: number
+  /**
+   * A run `running` or a delivery `sending` this long with no live job (its
+   * worker died, or its job failed for good) is handed to the queue again.
+   */
+  workLeaseMs: number
 }
 
 /** Every problem found in the environment, one line each. */
@@ -100,6 +106,7 @@ function toConfig(env: Env): Config {
     workerToken: env.WORKER_TOKEN ?? null,
     queuePrefix: env.QUEUE_PREFIX,
     automatedMailCapPerHour: env.AUTOMATED_MAIL_CAP_PER_HOUR,
+    workLeaseMs: env.WORK_LEASE_MS,
   }
 }
 

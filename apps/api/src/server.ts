@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
 import { boundedProducer } from './bounded-producer.ts'
 import { ensureFirstAdmin } from './auth/auth.service.ts'
+import { createLeaseRecovery } from './dispatch/lease-recovery.ts'
 import { createDbDispatcher } from './dispatch/sources.ts'
 import type { Config } from './config.ts'
 import type { AppDeps } from './deps.ts'
@@ -37,6 +38,9 @@ export async function startServer(config: Config, logger: Logger, options: { hos
   // Hands over queued work that never reached Redis (docs/internals.md, "The dispatcher").
   const dispatcher = createDbDispatcher(deps)
   dispatcher.start()
+  // Hands over again claimed work whose worker or job is gone (docs/internals.md, "The dispatcher").
+  const leaseRecovery = createLeaseRecovery({ db, producer, logger, now: deps.now, leaseMs: config.workLeaseMs })
+  leaseRecovery.start()
   return {
     app,
     deps,
@@ -44,6 +48,7 @@ export async function startServer(config: Config, logger: Logger, options: { hos
     async close() {
       await app.close()
       await dispatcher.close()
+      await leaseRecovery.close()
       await producer.close()
       redis.disconnect()
       closeDb(db)

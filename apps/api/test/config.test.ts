@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       workerToken: null,
       queuePrefix: 'bull',
       automatedMailCapPerHour: 30,
+      workLeaseMs: 600_000,
     })
   })
 
@@ -41,6 +42,7 @@ describe('parseConfig', () => {
       WORKER_TOKEN: 'a-long-worker-token-1234',
       QUEUE_PREFIX: 'rf-staging',
       AUTOMATED_MAIL_CAP_PER_HOUR: '0',
+      WORK_LEASE_MS: '120000',
     })
     expect(config).toEqual({
       port: 8080,
@@ -52,12 +54,13 @@ describe('parseConfig', () => {
       workerToken: 'a-long-worker-token-1234',
       queuePrefix: 'rf-staging',
       automatedMailCapPerHour: 0,
+      workLeaseMs: 120_000,
     })
   })
 
   it('reports every problem at once, naming each variable', () => {
-    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short' })
-    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN']))
+    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short', WORK_LEASE_MS: '10' })
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN', 'WORK_LEASE_MS']))
   })
 
   it('requires the webhook signing key and the domain when a Mailgun API key is set', () => {

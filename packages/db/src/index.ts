@@ -148,3 +148,4 @@ export {
 export type { ConversationCursor } from './repositories/conversations.ts'
 export { latestInboundMessage, listMessages } from './repositories/messages.ts'
 export { deliveriesOfMessages, deliveriesToDispatch, findDeliveries } from './repositories/deliveries.ts'
+export { deliveriesPastLease, markDeliveriesRehanded, markRunsRehanded, runsPastLease } from './repositories/leases.ts'

@@ -1,6 +1,20 @@
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { JOBS, QUEUES, assertJobId, type RunFlowJob, type SendMailJob } from './names.ts'
+import { JOBS, QUEUES, assertJobId, type QueueName, type RunFlowJob, type SendMailJob } from './names.ts'
+
+/**
+ * What BullMQ holds for a job id, for work the database says was claimed long ago:
+ * - `live`: waiting, delayed or being worked on: leave it be;
+ * - `lost`: no job, a completed one, or one that failed for good after its
+ *   retries or stalls (API or Redis away, workers killed): hand it over again;
+ * - `refused`: a worker failed it on purpose without retrying (the API refused
+ *   its claim or report): handing it over again would fail the same way.
+ */
+export type JobFate = { id: string; fate: 'live' } | { id: string; fate: 'lost' } | { id: string; fate: 'refused'; reason: string }
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])
+/** BullMQ fails a job that stalled too often with this reason, on purpose yet not because of the job. */
+const STALLED_REASON = /stalled more than allowable limit/
 
 /**
  * Retry policy of each queue: operational failures back off exponentially,
@@ -36,6 +50,10 @@ export interface Producer {
    */
   reviveRuns(runIds: readonly string[]): Promise<void>
   reviveDeliveries(deliveryIds: readonly string[]): Promise<void>
+  /** What became of the jobs of these ids (one Redis round trip per id: for the rare stuck ones). */
+  jobFates(queue: QueueName, ids: readonly string[]): Promise<JobFate[]>
+  /** Hands these ids over again: adds missing jobs, retries finished or failed ones with fresh attempts; live ones are left be. */
+  rehand(queue: QueueName, ids: readonly string[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -69,9 +87,22 @@ export function createProducer({ connection, prefix }: ProducerOptions): Produce
       })),
     )
   }
+  const queues = { [QUEUES.flowRuns]: runs, [QUEUES.mailOut]: mail }
+  const enqueue = { [QUEUES.flowRuns]: enqueueRuns, [QUEUES.mailOut]: enqueueDeliveries }
   return {
     enqueueRuns,
     enqueueDeliveries,
+    jobFates: (queue, ids) => Promise.all(ids.map((id) => fateOf(queues[queue], id))),
+    async rehand(queue, ids) {
+      const fates = await Promise.all(ids.map(async (id) => ({ id, job: await queues[queue].getJob(id) })))
+      await enqueue[queue](fates.filter(({ job }) => !job).map(({ id }) => id))
+      await Promise.all(
+        fates.map(async ({ job }) => {
+          const state = await job?.getState()
+          if (state === 'failed' || state === 'completed') await job?.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true })
+        }),
+      )
+    },
     async reviveRuns(runIds) {
       await enqueueRuns(runIds)
       await retryFailed(runs, runIds)
@@ -92,4 +123,16 @@ async function retryFailed(queue: Queue, ids: readonly string[]): Promise<void> 
   const failed = ids.filter((_, i) => states[i] === 'failed')
   const jobs = await Promise.all(failed.map((id) => queue.getJob(id)))
   await Promise.all(jobs.map((job) => job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })))
+}
+
+async function fateOf(queue: Queue, id: string): Promise<JobFate> {
+  const job = await queue.getJob(id)
+  if (!job) return { id, fate: 'lost' }
+  const state = await job.getState()
+  if (LIVE_STATES.has(state)) return { id, fate: 'live' }
+  if (state !== 'failed') return { id, fate: 'lost' }
+  const reason = job.failedReason ?? ''
+  // Failing before its last attempt means UnrecoverableError: the worker decided retrying can't help.
+  const refused = job.attemptsMade < (job.opts.attempts ?? 1) && !STALLED_REASON.test(reason)
+  return refused ? { id, fate: 'refused', reason } : { id, fate: 'lost' }
 }

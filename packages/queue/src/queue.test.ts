@@ -71,6 +71,54 @@ describe('queue helpers on a real Redis', () => {
     expect(await runs.getJobState('01RUNDDDDDDDDDDDDDDDDDDDDD')).toBe('completed')
   })
 
+  it('tells live jobs from lost and refused ones, and hands the lost ones over again with fresh attempts', async () => {
+    const runs = new Queue<RunFlowJob>(QUEUES.flowRuns, { connection: connections[0]!, prefix })
+    closers.push(() => runs.close())
+    const events = new QueueEvents(QUEUES.flowRuns, { connection: workerConnection(REDIS_URL), prefix })
+    closers.push(() => events.close())
+    await events.waitUntilReady()
+    const ids = { waiting: '01RUNWAITINGAAAAAAAAAAAAAA', refused: '01RUNREFUSEDAAAAAAAAAAAAAA', exhausted: '01RUNEXHAUSTEDAAAAAAAAAAAA', done: '01RUNDONEAAAAAAAAAAAAAAAAA', missing: '01RUNMISSINGAAAAAAAAAAAAAA' }
+    // Jobs that end, each its own way, before the waiting one is added.
+    let outcome: 'refuse' | 'fail' | 'succeed' = 'refuse'
+    const worker = createQueueWorker<RunFlowJob>({
+      queue: QUEUES.flowRuns,
+      connection: connections[1]!,
+      prefix,
+      concurrency: 1,
+      processor: async () => {
+        if (outcome === 'refuse') throw new UnrecoverableError('POST /internal/v1/runs/report answered 422')
+        if (outcome === 'fail') throw new Error('the API was away')
+      },
+    })
+    closers.push(() => worker.close())
+    const finish = async (id: string, attempts?: number) => {
+      await runs.add('run-flow', { runId: id }, { jobId: id, ...(attempts ? { attempts } : { attempts: 10 }) })
+      await (await runs.getJob(id))!.waitUntilFinished(events, 10_000).catch(() => undefined)
+    }
+    await finish(ids.refused)
+    outcome = 'fail'
+    // Its only attempt failed: retries ran out, nothing refused it.
+    await finish(ids.exhausted, 1)
+    outcome = 'succeed'
+    await finish(ids.done)
+    await worker.close()
+    await producer.enqueueRuns([ids.waiting])
+
+    const fates = await producer.jobFates(QUEUES.flowRuns, Object.values(ids))
+    expect(fates).toEqual([
+      { id: ids.waiting, fate: 'live' },
+      { id: ids.refused, fate: 'refused', reason: 'POST /internal/v1/runs/report answered 422' },
+      { id: ids.exhausted, fate: 'lost' },
+      { id: ids.done, fate: 'lost' },
+      { id: ids.missing, fate: 'lost' },
+    ])
+
+    await producer.rehand(QUEUES.flowRuns, [ids.exhausted, ids.done, ids.missing, ids.waiting])
+    const states = await Promise.all([ids.exhausted, ids.done, ids.missing, ids.waiting].map((id) => runs.getJobState(id)))
+    expect(states).toEqual(['waiting', 'waiting', 'waiting', 'waiting'])
+    expect((await runs.getJob(ids.exhausted))?.attemptsMade).toBe(0)
+  })
+
   it('hands a job whose worker died mid-run to another worker', async () => {
     const events = new QueueEvents(QUEUES.flowRuns, { connection: workerConnection(REDIS_URL), prefix })
     closers.push(() => events.close())
