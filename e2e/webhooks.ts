@@ -1,14 +1,21 @@
-import { buildForwardPost, encodePost, type MailDescription } from '@replyflow/mail/testing'
+import { buildForwardPost, encodePost, type EncodedPost, type MailDescription } from '@replyflow/mail/testing'
 import { E2E, type HttpAnswer, type System } from './harness.ts'
 
+/** The API path Mailgun routes post parsed mail to. */
+export const INBOUND_WEBHOOK_PATH = '/webhooks/mailgun/inbound'
+
 /**
- * Posts a customer mail to the API as a Mailgun route's forward() would:
- * urlencoded (multipart with attachments), signed with the system's webhook
- * signing key. Resolves with the API's answer.
+ * A customer mail as a Mailgun route's forward() posts it: urlencoded
+ * (multipart with attachments), signed with the system's webhook signing key.
  */
+export function encodeInboundMail(mail: MailDescription): Promise<EncodedPost> {
+  return encodePost(buildForwardPost(mail, { signingKey: E2E.mailgun.signingKey }))
+}
+
+/** Posts a customer mail to the API as a Mailgun route's forward() would (see `encodeInboundMail`). Resolves with the API's answer. */
 export async function postInboundMail(system: Pick<System, 'apiUrl'>, mail: MailDescription): Promise<HttpAnswer> {
-  const post = await encodePost(buildForwardPost(mail, { signingKey: E2E.mailgun.signingKey }))
-  const response = await fetch(`${system.apiUrl}/webhooks/mailgun/inbound`, {
+  const post = await encodeInboundMail(mail)
+  const response = await fetch(`${system.apiUrl}${INBOUND_WEBHOOK_PATH}`, {
     method: 'POST',
     headers: { 'content-type': post.contentType },
     body: post.body,
