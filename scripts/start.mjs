@@ -205,7 +205,10 @@ async function runApps() {
   env.PORT ||= '3000'
   if (mode !== 'worker') {
     ensureFirstAdmin()
-    if (!env.MAILGUN_API_KEY) say('MAILGUN_API_KEY is unset: outbound mail goes to the dev mailbox (/dev/mailgun)')
+    if (!env.MAILGUN_API_KEY) {
+      say('MAILGUN_API_KEY is unset: mail goes to the dev mailbox (/dev/mailgun), whose routes forward the team address and replies back to the API;')
+      say('  try the loop from the editor: Dev mailbox → simulate a customer mail, then reply to a notification as its agent')
+    }
     startApp('api', 'apps/api/src/main.ts')
     say(`API and editor on http://localhost:${env.PORT}`)
   }
