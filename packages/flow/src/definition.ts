@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
 
 /** Delivery channels a flow can be written for. */
 export const CHANNELS = ['email', 'sms'] as const
@@ -83,6 +84,19 @@ export type FlowDefinition = Omit<Static<typeof FlowDefinitionSchema>, 'channel'
   channel: Channel
   nodes: FlowNode[]
   edges: FlowEdge[]
+}
+
+/**
+ * Whether a value has a definition's shape (the JSON Schema alone): safe to read
+ * as a `FlowDefinition`, though it may still break the graph and node rules
+ * `validateFlow` checks.
+ *
+ * @example
+ * const value: unknown = JSON.parse(text)
+ * if (isFlowDefinitionShape(value)) showIssues(validateFlow(value))
+ */
+export function isFlowDefinitionShape(value: unknown): value is FlowDefinition {
+  return Value.Check(FlowDefinitionSchema, value)
 }
 
 /** A definition with only a start node: what a new flow's draft holds. */

@@ -13,6 +13,7 @@ export {
   NODE_RESULTS,
   NODE_TYPES,
   emptyFlow,
+  isFlowDefinitionShape,
 } from './definition.ts'
 export type { Channel, FlowDefinition, FlowEdge, FlowNode, FlowTrigger, NodeResult, NodeType, Position } from './definition.ts'
 export { NODE_CATALOG, OutputSchema, RESULT_LABELS, TRIGGER_LABELS } from './catalog.ts'

@@ -1,17 +1,8 @@
-import { FLOW_ISSUES, validateFlow, type FlowDefinition, type ValidationIssue } from '@replyflow/flow'
+import { FLOW_ISSUES, isFlowDefinitionShape, validateFlow, type FlowDefinition, type ValidationIssue } from '@replyflow/flow'
 
 /** A flow definition as a downloadable JSON file (the format of DESIGN.md §4). */
 export function exportFlowFile(definition: FlowDefinition): string {
   return `${JSON.stringify(definition, null, 2)}\n`
-}
-
-/** The schema problems of a value; none means it has a definition's shape. */
-function shapeIssues(value: unknown): ValidationIssue[] {
-  return validateFlow(value).filter((issue) => issue.code === FLOW_ISSUES.schema)
-}
-
-function hasDefinitionShape(value: unknown): value is FlowDefinition {
-  return shapeIssues(value).length === 0
 }
 
 /**
@@ -26,6 +17,7 @@ export function parseFlowFile(text: string): { ok: true; definition: FlowDefinit
     const detail = error instanceof Error ? error.message : String(error)
     return { ok: false, issues: [{ code: FLOW_ISSUES.schema, message: detail, params: { path: '/', detail } }] }
   }
-  if (hasDefinitionShape(parsed)) return { ok: true, definition: parsed }
-  return { ok: false, issues: shapeIssues(parsed) }
+  if (isFlowDefinitionShape(parsed)) return { ok: true, definition: parsed }
+  // Without the shape, validateFlow answers with the schema issues alone: each names its path.
+  return { ok: false, issues: validateFlow(parsed) }
 }
