@@ -50,6 +50,19 @@ describe('agents', () => {
     expect((await t.request({ method: 'GET', url: '/api/v1/agents', as: asGrace })).statusCode).toBe(200)
   })
 
+  it("links an admin who adds an agent with their own login's e-mail: the admin is then that agent (assignee=me)", async () => {
+    const before = await t.request({ method: 'GET', url: '/api/v1/conversations?assignee=me' })
+    expect(before.statusCode).toBe(422)
+    expect(before.json().error.code).toBe('API_NOT_AN_AGENT')
+
+    const me = await createAgent(t, 'Admin Agent', 'Admin@Example.com')
+    expect(me).toMatchObject({ email: 'admin@example.com', userId: t.admin.id })
+    expect((await t.request({ method: 'GET', url: '/api/v1/auth/me' })).json().user).toMatchObject({ role: 'admin', agentId: me.id })
+    const mine = await t.request({ method: 'GET', url: '/api/v1/conversations?assignee=me' })
+    expect(mine.statusCode).toBe(200)
+    expect(mine.json().items).toEqual([])
+  })
+
   it('validates agent input with 400 and answers 404 for unknown agents', async () => {
     for (const payload of [{ name: 'X' }, { name: 'X', email: 'not-an-email' }, { name: 'X', email: 'x@example.com', status: 'busy' }, { name: 'X', email: 'x@example.com', role: 'admin' }]) {
       expect((await t.request({ method: 'POST', url: '/api/v1/agents', payload })).statusCode).toBe(400)
