@@ -6,6 +6,7 @@ import {
   findCustomerByEmail,
   findMessagesByRfcIds,
   findWebhookToken,
+  inGroupCommit,
   insertAttachments,
   insertConversation,
   insertCustomer,
@@ -255,22 +256,30 @@ export async function receiveInboundMail(
 ): Promise<InboundOutcome> {
   const now = deps.now()
   const fingerprint = mailFingerprint(mail)
-  // Cheap early answers; the transaction checks both again, authoritatively.
-  if (checkToken(deps.db, token, fingerprint) === 'retry') return duplicate()
-  const knownAlready = mail.messageId !== null && findMessagesByRfcIds(deps.db, [mail.messageId]).length > 0
+  const dir = attachmentsDir(deps.config)
+  let prepared: PreparedAttachment[] = []
+  let dropped = false
+  if (mail.attachments.length > 0) {
+    // Cheap early answers before writing files; the transaction checks both again, authoritatively.
+    if (checkToken(deps.db, token, fingerprint) === 'retry') return duplicate()
+    const knownAlready = mail.messageId !== null && findMessagesByRfcIds(deps.db, [mail.messageId]).length > 0
+    if (!knownAlready) ({ prepared, dropped } = await prepareAttachments(dir, mail, now))
+  }
 
   const identity = mailIdentity(deps)
-  const dir = attachmentsDir(deps.config)
-  const { prepared, dropped } = knownAlready ? { prepared: [], dropped: false } : await prepareAttachments(dir, mail, now)
   let outcome: InboundOutcome
   try {
-    outcome = deps.db.transaction((tx) => storeInTransaction(tx, deps, { mail, token, fingerprint, identity, attachments: prepared, attachmentsDropped: dropped || options.attachmentsDropped === true, now }))
+    // Mails arriving together share a commit (each still all or nothing): answered 200 only once it is done.
+    outcome = await inGroupCommit(deps.db, (tx) =>
+      storeInTransaction(tx, deps, { mail, token, fingerprint, identity, attachments: prepared, attachmentsDropped: dropped || options.attachmentsDropped === true, now }),
+    )
   } catch (error) {
     await removeAttachmentFiles(dir, prepared.map((attachment) => attachment.file))
     throw error
   }
   if (outcome.status === 'duplicate') await removeAttachmentFiles(dir, prepared.map((attachment) => attachment.file))
-  deps.logger.info({ messageId: outcome.messageId, conversationId: outcome.conversationId, kind: outcome.kind, status: outcome.status, runs: outcome.runIds.length }, 'inbound mail')
+  // Debug, as the worker's per-run lines: at thousands of mails a second an info line each would cost more than storing them.
+  deps.logger.debug({ messageId: outcome.messageId, conversationId: outcome.conversationId, kind: outcome.kind, status: outcome.status, runs: outcome.runIds.length }, 'inbound mail')
   await handOver(deps, { runIds: outcome.runIds, deliveryIds: outcome.deliveryIds })
   return outcome
 }

@@ -1,4 +1,4 @@
-import { findDeliveries, setMessageDeliveryStatus, updateDelivery, type DeliveryStatus, type StoredMail } from '@replyflow/db'
+import { findDeliveries, inGroupCommit, setMessageDeliveryStatus, updateDelivery, type DeliveryStatus, type StoredMail } from '@replyflow/db'
 import type { AppDeps } from '../deps.ts'
 
 /** A delivery handed to a worker with its composed mail (docs/internals.md). */
@@ -24,8 +24,8 @@ const SETTLED: ReadonlySet<DeliveryStatus> = new Set(['sent', 'delivered', 'fail
  * Claims deliveries for sending: `queued` and `retrying` ones become `sending`;
  * settled ones come back as they are, for the worker to skip. Unknown ids are left out.
  */
-export function claimDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, deliveryIds: readonly string[]): ClaimedDelivery[] {
-  return deps.db.transaction((tx) => {
+export function claimDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, deliveryIds: readonly string[]): Promise<ClaimedDelivery[]> {
+  return inGroupCommit(deps.db, (tx) => {
     const now = new Date(deps.now()).toISOString()
     return findDeliveries(tx, [...new Set(deliveryIds)]).map((delivery) => {
       if (!SETTLED.has(delivery.status) && delivery.status !== 'sending') {
@@ -43,8 +43,8 @@ export function claimDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, deliveryIds: 
  * on the message for answers to customers. A delivery that Mailgun's events
  * already moved past `sent` keeps that later status.
  */
-export function reportDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, results: readonly DeliveryResult[]): { deliveryId: string; status: DeliveryStatus }[] {
-  return deps.db.transaction((tx) => {
+export function reportDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, results: readonly DeliveryResult[]): Promise<{ deliveryId: string; status: DeliveryStatus }[]> {
+  return inGroupCommit(deps.db, (tx) => {
     const now = new Date(deps.now()).toISOString()
     const byId = new Map(findDeliveries(tx, results.map((result) => result.deliveryId)).map((delivery) => [delivery.id, delivery]))
     const items: { deliveryId: string; status: DeliveryStatus }[] = []

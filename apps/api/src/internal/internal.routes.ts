@@ -40,7 +40,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   app.post(
     '/runs/claim',
     { schema: { tags, summary: 'Claim runs: context snapshot and (uncached) definition', body: ClaimRunsBody, response: { 200: Type.Object({ items: Type.Array(ClaimedRunSchema) }), ...errorResponses } } },
-    async (request) => ({ items: claimRuns(deps, request.body.runIds, request.body.knownVersionIds ?? []) }),
+    async (request) => ({ items: await claimRuns(deps, request.body.runIds, request.body.knownVersionIds ?? []) }),
   )
 
   app.post(
@@ -52,13 +52,13 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   app.post(
     '/deliveries/claim',
     { schema: { tags, summary: 'Claim deliveries with their composed mail', body: ClaimDeliveriesBody, response: { 200: Type.Object({ items: Type.Array(ClaimedDeliverySchema) }), ...errorResponses } } },
-    async (request) => ({ items: claimDeliveries(deps, request.body.deliveryIds) }),
+    async (request) => ({ items: await claimDeliveries(deps, request.body.deliveryIds) }),
   )
 
   app.post(
     '/deliveries/report',
     { schema: { tags, summary: 'Report send outcomes', body: ReportDeliveriesBody, response: { 200: DeliveryStatusItems, ...errorResponses } } },
-    async (request) => ({ items: reportDeliveries(deps, request.body.results) }),
+    async (request) => ({ items: await reportDeliveries(deps, request.body.results) }),
   )
 
   // Attachments of outbound mail travel by reference: the worker fetches their bytes when it sends.

@@ -1,4 +1,4 @@
-import { agentSnapshots, findFlow, findRuns, findVersionsByIds, updateRun } from '@replyflow/db'
+import { agentSnapshots, findFlow, findRuns, findVersionsByIds, inGroupCommit, updateRun } from '@replyflow/db'
 import type { AgentSnapshot, Channel, FlowDefinition, RunContext } from '@replyflow/flow'
 import type { AppDeps } from '../deps.ts'
 import { buildRunContext } from './run-context.ts'
@@ -19,10 +19,11 @@ export interface ClaimedRun {
  * with their context snapshot taken now; a `running` run (its worker died) is
  * handed out again with the snapshot it already has; finished runs come back
  * as they are, for the worker to skip. Unknown ids are left out. Definitions
- * the worker already caches (`knownVersionIds`) are sent as null.
+ * the worker already caches (`knownVersionIds`) are sent as null. Shares its
+ * commit with other writes of the same moment (`inGroupCommit`).
  */
-export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly string[], knownVersionIds: readonly string[]): ClaimedRun[] {
-  return deps.db.transaction((tx) => {
+export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly string[], knownVersionIds: readonly string[]): Promise<ClaimedRun[]> {
+  return inGroupCommit(deps.db, (tx) => {
     const now = new Date(deps.now()).toISOString()
     const runs = findRuns(tx, [...new Set(runIds)])
     const known = new Set(knownVersionIds)

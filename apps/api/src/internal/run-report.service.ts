@@ -8,6 +8,7 @@ import {
   findDeliveriesByRfcIds,
   findMessageById,
   findRuns,
+  inGroupCommit,
   insertDelivery,
   insertSteps,
   newId,
@@ -131,7 +132,8 @@ function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status:
 /**
  * Stores workers' run reports, each all or nothing, then hands the deliveries
  * they created to the queue. Unknown runs are left out of the answer. The
- * reports share one commit (each in a savepoint of it): a report that fails
+ * reports share one commit (each in a savepoint of it, and with other writes
+ * of the same moment, `inGroupCommit`): a report that fails
  * rolls back to its savepoint, the ones before it are committed, and the call
  * answers with the failure — as if each had been its own transaction.
  */
@@ -139,7 +141,7 @@ export async function reportRuns(deps: Deps, reports: readonly RunReport[]): Pro
   const mailing: Mailing = { identity: mailIdentity(deps), settings: offlineEmailSettings(deps), nowMs: deps.now(), capPerHour: deps.config.automatedMailCapPerHour }
   const items: { runId: string; status: RunStatus }[] = []
   const deliveryIds: string[] = []
-  const failure = deps.db.transaction((tx): { runId: string; error: unknown } | null => {
+  const failure = await inGroupCommit(deps.db, (tx): { runId: string; error: unknown } | null => {
     for (const report of reports) {
       let outcome: ReturnType<typeof applyReport>
       try {
