@@ -55,13 +55,12 @@ export const settingsApi = {
 /** Inbox filters, as the conversations list understands them. */
 export type InboxFilter = 'mine' | 'unassigned' | 'all'
 
+/** How each inbox filter asks the conversations list (`assignee=me` needs a login linked to an agent). */
+const ASSIGNEE_QUERY: Record<InboxFilter, string> = { mine: '&assignee=me', unassigned: '&assignee=none', all: '' }
+
 /** Conversations and their messages. */
 export const conversationsApi = {
-  /** `mine` asks the server for the caller's own; `unassigned` is all, narrowed here (the API filters by assignee only). */
-  list: async (filter: InboxFilter) => {
-    const answer = await request<Items<Conversation>>('GET', `${V1}/conversations?limit=100${filter === 'mine' ? '&assignee=me' : ''}`)
-    return filter === 'unassigned' ? { ...answer, items: answer.items.filter((item) => item.assignees.length === 0) } : answer
-  },
+  list: (filter: InboxFilter) => request<Items<Conversation>>('GET', `${V1}/conversations?limit=100${ASSIGNEE_QUERY[filter]}`),
   get: (id: string) => request<Conversation>('GET', `${V1}/conversations/${enc(id)}`),
   messages: (id: string) => request<Items<Message>>('GET', `${V1}/conversations/${enc(id)}/messages`),
   reply: (id: string, body: { content: string; agentId?: string }) => request<Message>('POST', `${V1}/conversations/${enc(id)}/messages`, { body }),

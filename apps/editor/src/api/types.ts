@@ -84,6 +84,8 @@ export interface Agent {
   name: string
   email: string
   status: string
+  /** The login linked to the agent (an agent added with a user's e-mail is that user's). */
+  userId: string | null
 }
 
 export interface OfflineEmailSettings {
@@ -127,6 +129,7 @@ export interface Message {
 
 /** A message the dev mailbox recorded (the local Mailgun server's control surface). */
 export interface RecordedMail {
+  /** Its Message-Id, angle brackets included. */
   id: string
   receivedAt: string
   from: string
@@ -134,5 +137,22 @@ export interface RecordedMail {
   subject: string | null
   text: string | null
   html: string | null
-  attachments: { filename: string; contentType: string; size: number }[]
+  /** `h:` headers as sent (Reply-To, In-Reply-To, References, …). */
+  headers: Record<string, string>
+  /** Mailgun tags: what kind of mail we sent (`agent-notification`, `customer-reply`). */
+  tags: string[]
+  attachments: { field: 'attachment' | 'inline'; filename: string; contentType: string; size: number }[]
+}
+
+/** A file sent along with a simulated mail. */
+export interface MailUpload {
+  filename: string
+  contentType?: string
+  contentBase64: string
+}
+
+/** What the dev mailbox did with a simulated mail: its Message-Id and each route's forward (`status`: Replyflow's answer). */
+export interface MailboxSimulation {
+  messageId: string
+  forwards: { url: string; recipient: string; status: number | null }[]
 }

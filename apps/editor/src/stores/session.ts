@@ -29,6 +29,12 @@ export const useSessionStore = defineStore('session', () => {
     return probed
   }
 
+  /** Asks the server again: the user may have changed since (e.g. linked to an agent). */
+  function refresh(): Promise<User | null> {
+    probed = null
+    return ensure()
+  }
+
   async function login(email: string, password: string): Promise<User> {
     const answer = await request<{ user: User }>('POST', '/api/v1/auth/login', { body: { email, password }, quietUnauthorized: true })
     user.value = answer.user
@@ -50,5 +56,5 @@ export const useSessionStore = defineStore('session', () => {
     probed = Promise.resolve(null)
   }
 
-  return { user, loggedIn: computed(() => user.value !== null), ensure, login, logout, forget }
+  return { user, loggedIn: computed(() => user.value !== null), ensure, refresh, login, logout, forget }
 })
