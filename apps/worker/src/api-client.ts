@@ -1,4 +1,5 @@
 import { createBatcher, type BatcherOptions } from './batcher.ts'
+import { createHttpCall, type HttpAnswer } from './http-call.ts'
 import type { ClaimedDelivery, ClaimedRun, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from './internal-api.ts'
 import type { VersionCache } from './version-cache.ts'
 
@@ -70,6 +71,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const { baseUrl, token, versions } = options
   const timeoutMs = options.timeoutMs ?? 15_000
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const http = createHttpCall(baseUrl)
 
   async function post<T>(path: string, body: unknown, size: number): Promise<Items<T>> {
     const started = performance.now()
@@ -81,23 +83,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   /** One call to the API; transport failures and 5xx/429/401/403/408 are operational, other 4xx the caller's fault. */
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    let response: Response
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpAnswer> {
+    let response: HttpAnswer
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
+      response = await http(method, path, {
         headers: method === 'POST' ? headers : { authorization: headers.authorization },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
       })
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause)
       throw new ApiUnavailableError(`${method} ${path} failed: ${reason}`, undefined, { cause })
     }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '')
-      const message = `${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`
-      const { status } = response
+    const { status } = response
+    if (status < 200 || status >= 300) {
+      const message = `${method} ${path} answered ${status}: ${response.body.toString('utf8', 0, 500)}`
       if (status >= 500 || status === 429 || status === 401 || status === 403 || status === 408) throw new ApiUnavailableError(message, status)
       throw new ApiRequestError(message, status)
     }
@@ -106,7 +106,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function request<T>(path: string, body: unknown): Promise<Items<T>> {
     const response = await call('POST', path, body)
-    const answer: unknown = await response.json()
+    const answer: unknown = JSON.parse(response.body.toString('utf8'))
     if (!isItems<T>(answer)) throw new ApiRequestError(`POST ${path} answered without items`, response.status)
     return answer
   }
@@ -150,8 +150,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     reportDelivery: (result) => deliveryReports.load(result),
     async attachment(attachmentId) {
       try {
-        const response = await call('GET', `/internal/v1/attachments/${encodeURIComponent(attachmentId)}`)
-        return Buffer.from(await response.arrayBuffer())
+        return (await call('GET', `/internal/v1/attachments/${encodeURIComponent(attachmentId)}`)).body
       } catch (error) {
         if (error instanceof ApiRequestError && error.httpStatus === 404) return null
         throw error
