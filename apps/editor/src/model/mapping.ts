@@ -85,7 +85,8 @@ export function toCanvasEdge(edge: FlowEdge, locale: Locale, extraClass = ''): C
     ariaLabel: `${RESULT_LABELS[edge.result][locale]}: ${edge.source} → ${edge.target}`,
     class: `result-${edge.result.toLowerCase()} ${extraClass}`.trim(),
     style: { stroke: colour, strokeWidth: 2 },
-    markerEnd: { type: MarkerType.ArrowClosed, color: colour, width: 18, height: 18 },
+    // Sized in canvas units, not stroke widths: a thicker highlighted edge (run path, diff) keeps the same arrowhead.
+    markerEnd: { type: MarkerType.ArrowClosed, color: colour, width: 36, height: 36, markerUnits: 'userSpaceOnUse' },
     data: markRaw({ edge, label: RESULT_LABELS[edge.result][locale], colour, extraClass }),
   }
   edgeCache.set(edge, { locale, extraClass, edge: mapped })
