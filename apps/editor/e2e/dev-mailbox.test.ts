@@ -46,6 +46,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
         await filters.getByText(m.inbox.filter.mine).click()
         await page.getByText(m.inbox.notAnAgent).waitFor()
         await expect(page.getByRole('alert').count()).resolves.toBe(0)
+        await editor.screenshot('13-inbox-not-an-agent')
         await page.getByRole('link', { name: fmt(m.inbox.becomeAgent, { email: E2E.admin.email }) }).click()
         await page.getByLabel(m.agents.name, { exact: true }).fill('Admin')
         await page.getByLabel(m.agents.email, { exact: true }).fill(E2E.admin.email)
@@ -70,7 +71,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
         const article = page.getByRole('article', { name: subject })
         // The notification's HTML part, in its sandboxed frame.
         await article.frameLocator('iframe').getByText(question).waitFor()
-        await editor.screenshot('13-dev-mailbox-notification')
+        await editor.screenshot('14-dev-mailbox-notification')
 
         // Ann answers it from her mail client, with a file: the reply goes to the notification's reply address.
         await article.getByRole('button', { name: m.dev.reply, exact: true }).click()
@@ -78,7 +79,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
         await expect(form.getByLabel(m.dev.replyFrom).inputValue()).resolves.toContain('ann@agents.test')
         await form.getByLabel(m.dev.replyText).fill(answer)
         await form.getByLabel(m.dev.attach).setInputFiles({ name: 'label.pdf', mimeType: 'application/pdf', buffer: PDF })
-        await editor.screenshot('14-dev-mailbox-reply')
+        await editor.screenshot('15-dev-mailbox-reply')
         const from = await form.getByLabel(m.dev.replyFrom).inputValue()
         await form.getByRole('button', { name: m.dev.sendReply }).click()
         await page.getByText(fmt(m.dev.replySent, { from })).waitFor()
@@ -91,7 +92,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
         await delivered.getByText(m.dev.inReplyTo).waitFor()
         const [download] = await Promise.all([page.waitForEvent('download'), delivered.getByRole('link', { name: 'label.pdf' }).click()])
         expect(await readFile(await download.path())).toEqual(PDF)
-        await editor.screenshot('15-dev-mailbox-answer')
+        await editor.screenshot('16-dev-mailbox-answer')
 
         // The inbox has one conversation, the admin's own now (every agent was assigned), with the question and the answer.
         await page.getByRole('navigation').getByRole('link', { name: m.nav.inbox }).click()
@@ -102,7 +103,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
         const thread = page.getByRole('region', { name: fmt(m.inbox.thread, { customer: 'Jane Customer' }) })
         await thread.getByText(question).waitFor()
         await thread.getByText(answer).waitFor()
-        await editor.screenshot('16-inbox-threaded')
+        await editor.screenshot('17-inbox-threaded')
 
         const conversations = await system.request<{ items: { id: string; subject: string | null }[] }>('GET', '/conversations')
         expect(conversations.body.items.map((item) => item.subject)).toEqual([subject])
