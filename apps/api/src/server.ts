@@ -1,4 +1,4 @@
-import { closeDb, createDb, migrate, startBackgroundCheckpoints, type Db } from '@replyflow/db'
+import { closeDb, createDb, migrate, type Db } from '@replyflow/db'
 import { createProducer, producerConnection, type Producer } from '@replyflow/queue'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -27,11 +27,6 @@ export interface ApiServer {
 export async function startServer(config: Config, logger: Logger, options: { host?: string } = {}): Promise<ApiServer> {
   const db: Db = createDb(config.databasePath)
   migrate(db)
-  // WAL checkpoints (a copy and an fsync) in a thread of their own, not inside a request's commit.
-  const checkpoints =
-    config.databasePath === ':memory:'
-      ? null
-      : startBackgroundCheckpoints(db, config.databasePath, { onError: (error) => logger.error({ err: error }, 'background WAL checkpoint failed') })
   const redis = producerConnection(config.redisUrl)
   // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile.
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
@@ -56,7 +51,6 @@ export async function startServer(config: Config, logger: Logger, options: { hos
       await leaseRecovery.close()
       await producer.close()
       redis.disconnect()
-      await checkpoints?.stop()
       closeDb(db)
     },
   }

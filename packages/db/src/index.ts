@@ -1,8 +1,6 @@
 /** @replyflow/db — the SQLite schema, migrations and repositories (drizzle-orm on better-sqlite3). */
 export { MIGRATIONS_FOLDER, closeDb, createDb, migrate, pingDb } from './client.ts'
-export { startBackgroundCheckpoints } from './checkpoints.ts'
 export { inGroupCommit } from './group-commit.ts'
-export type { BackgroundCheckpointOptions, BackgroundCheckpoints } from './checkpoints.ts'
 export type { Db, DbOrTx, Tx } from './client.ts'
 export { newId } from './id.ts'
 export {
