@@ -7,13 +7,18 @@
  * the Mailgun server. Then, on the same Redis, pushes trivial jobs through one
  * BullMQ Worker for the raw queue figure, and prints both with their ratio.
  *
- * The load generator is closed-loop: `--in-flight` requests open at once over
- * keep-alive connections, the webhook bodies built and signed before the clock
- * starts (Mailgun does that work, not us). On a machine other people use too,
- * the CPU milliseconds per run of every process are the robust figure; the
- * ceiling they imply for this machine's cores is printed beside the throughput.
+ * Webhook bodies are built and signed before the clock starts (Mailgun does
+ * that work, not us) and posted over keep-alive connections. Three loads:
+ * - alone: one webhook at a time, the next only once the previous run's mail
+ *   arrived, so nothing else runs (latency with an idle system);
+ * - saturated (throughput): closed loop, `--in-flight` requests open at once;
+ * - steady: open loop at `--rate-share` of the saturated throughput, the
+ *   latency a sender sees while the system keeps up.
+ * On a machine other people use too, the CPU milliseconds per run of every
+ * process are the robust figure; the ceiling they imply for this machine's
+ * cores is printed beside the throughput.
  *
- *   pnpm bench [--runs 2000] [--workers 1] [--concurrency 100] [--in-flight 32] [--via webhook|trigger] [--profile dir]
+ *   pnpm bench [--runs 2000] [--workers 1] [--concurrency 100] [--in-flight 32] [--rate-share 0.5] [--via webhook|trigger] [--profile dir]
  */
 import { Agent, request as httpRequest } from 'node:http'
 import { availableParallelism, loadavg } from 'node:os'
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '32' },
     via: { type: 'string', default: 'webhook' },
     'raw-jobs': { type: 'string', default: '20000' },
+    'rate-share': { type: 'string', default: '0.5' },
     /** Writes V8 CPU profiles of the API and the workers into this folder (open them in Chrome DevTools). */
     profile: { type: 'string' },
   },
@@ -43,6 +49,8 @@ const concurrency = Number(values.concurrency)
 const inFlight = Number(values['in-flight'])
 const rawJobs = Number(values['raw-jobs'])
 const via = values.via === 'trigger' ? 'trigger' : 'webhook'
+const rateShare = Number(values['rate-share'])
+if (!(rateShare > 0 && rateShare <= 1)) throw new Error('--rate-share must be a number in (0, 1]')
 for (const [name, value] of Object.entries({ runs, workers, concurrency, inFlight, rawJobs })) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`)
 }
@@ -145,12 +153,41 @@ function ownCpuSeconds(): number {
   return (user + system) / 1e6
 }
 
-async function waitForMail(system: System, count: number): Promise<void> {
+async function waitForMail(system: System, count: number, intervalMs = 100): Promise<void> {
   await eventually(async () => ((await system.mailgun.stats()).messages >= count ? true : undefined), {
     timeoutMs: Math.max(120_000, count * 100),
-    intervalMs: 100,
+    intervalMs,
     what: `${count} mails at the Mailgun server`,
   })
+}
+
+/** One webhook at a time, each only after the previous run's mail arrived: latency with nothing else running. */
+async function sendAlone(system: System, send: Send, tokens: readonly string[]): Promise<number[]> {
+  const latencies: number[] = []
+  let mails = (await system.mailgun.stats()).messages
+  for (const token of tokens) {
+    const at = performance.now()
+    await send(token)
+    latencies.push(performance.now() - at)
+    await waitForMail(system, ++mails, 2)
+  }
+  return latencies.sort((a, b) => a - b)
+}
+
+/** Sends at a steady rate (open loop: a slow answer doesn't slow the sender); returns the sorted latencies. */
+async function sendAtRate(send: Send, tokens: readonly string[], perSecond: number): Promise<number[]> {
+  const latencies: number[] = []
+  const start = performance.now()
+  const sends: Promise<void>[] = []
+  for (const [i, token] of tokens.entries()) {
+    const due = start + (i * 1_000) / perSecond
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    const at = performance.now()
+    sends.push(send(token).then(() => void latencies.push(performance.now() - at)))
+  }
+  await Promise.all(sends)
+  return latencies.sort((a, b) => a - b)
 }
 
 const tokensOf = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`)
@@ -173,17 +210,16 @@ try {
   await system.request('PUT', '/settings/offline-email', { senderMode: 'team', teamAddress: E2E.teamAddress })
   const { id: flowId } = await system.publishFlow(referenceFlow(), { trigger: via === 'trigger' ? 'manual' : 'email.received' })
   const warmUpTokens = tokensOf('w', Math.min(200, runs))
-  const singleTokens = tokensOf('s', Math.min(200, runs))
+  const singleTokens = tokensOf('s', Math.min(100, runs))
   const runTokens = tokensOf('r', runs)
-  const send = await sender(system, flowId, [...warmUpTokens, ...singleTokens, ...runTokens])
+  const steadyTokens = tokensOf('t', Math.min(1_000, runs))
+  const send = await sender(system, flowId, [...warmUpTokens, ...singleTokens, ...runTokens, ...steadyTokens])
 
   // Warm-up: JIT, connection pools, the worker's version cache.
   await sendAll(send, warmUpTokens)
   await waitForMail(system, warmUpTokens.length)
 
-  // Unloaded latency: one request at a time, so queueing behind other requests doesn't count.
-  const single = await sendAll(send, singleTokens, 1)
-  await waitForMail(system, warmUpTokens.length + singleTokens.length)
+  const alone = await sendAlone(system, send, singleTokens)
   await system.mailgun.clear()
 
   const processes = [system.api, ...system.workers, system.mailgunServer]
@@ -214,6 +250,12 @@ try {
   const runsPerSecond = runs / seconds
   const batches = await batchSizes(system)
 
+  // Steady load: what a sender sees while the system keeps up.
+  const steadyRate = runsPerSecond * rateShare
+  await system.mailgun.clear()
+  const steady = await sendAtRate(send, steadyTokens, steadyRate)
+  await waitForMail(system, steadyTokens.length)
+
   await system.stop()
   const raw = await measureRawBullmq({ redisUrl: system.redisUrl, jobs: rawJobs, concurrency })
 
@@ -224,8 +266,9 @@ try {
   const label = via === 'webhook' ? 'webhook' : 'trigger'
   console.log('')
   console.log(`runs end to end          ${runs} in ${seconds.toFixed(2)} s = ${runsPerSecond.toFixed(0)} runs/s (sending took ${((sentAt - t0) / 1_000).toFixed(2)} s; load average ${loadBefore} → ${loadAfter})`)
-  console.log(`${label} latency          p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} at ${inFlight} in flight (saturated)`)
-  console.log(`${label} latency, alone   p50 ${ms(percentile(single.latencies, 50))}, p99 ${ms(percentile(single.latencies, 99))} one at a time (${single.latencies.length} requests)`)
+  console.log(`${label} latency, alone   p50 ${ms(percentile(alone, 50))}, p99 ${ms(percentile(alone, 99))} (${alone.length} requests, each after the previous run's mail)`)
+  console.log(`${label} latency, steady  p50 ${ms(percentile(steady, 50))}, p99 ${ms(percentile(steady, 99))} at ${steadyRate.toFixed(0)} requests/s (${(rateShare * 100).toFixed(0)} % of the throughput, ${steady.length} requests)`)
+  console.log(`${label} latency, saturated p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} at ${inFlight} in flight`)
   console.log(`run latency (to mail)    p50 ${ms(percentile(runLatencies, 50))}, p99 ${ms(percentile(runLatencies, 99))} (${runLatencies.length} matched)`)
   console.log(`raw BullMQ, one Worker   ${raw.jobs} trivial jobs in ${raw.seconds.toFixed(2)} s = ${raw.jobsPerSecond.toFixed(0)} jobs/s (concurrency ${concurrency})`)
   console.log(`ratio                    ${((runsPerSecond / raw.jobsPerSecond) * 100).toFixed(1)} % of raw BullMQ`)
