@@ -88,6 +88,7 @@ export {
   findIdempotencyKey,
   findRun,
   findRuns,
+  findRunStates,
   insertIdempotencyKey,
   insertRun,
   insertSteps,
@@ -97,7 +98,7 @@ export {
   runsToDispatch,
   updateRun,
 } from './repositories/runs.ts'
-export type { RunRow, RunStepRow, RunWithVersion } from './repositories/runs.ts'
+export type { RunRow, RunState, RunStepRow, RunWithVersion } from './repositories/runs.ts'
 export {
   conversationMailIds,
   countOnlineAgents,

@@ -7,7 +7,7 @@ import {
   findCustomerById,
   findDeliveriesByRfcIds,
   findMessageById,
-  findRuns,
+  findRunStates,
   inGroupCommit,
   insertDelivery,
   insertSteps,
@@ -15,7 +15,7 @@ import {
   updateRun,
   type DbOrTx,
   type JsonObject,
-  type RunRow,
+  type RunState,
   type RunStatus,
   type StoredRunError,
 } from '@replyflow/db'
@@ -51,13 +51,13 @@ function isConstraintError(error: unknown): error is Error & { code: string } {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_CONSTRAINT')
 }
 
-function applyAssign(tx: DbOrTx, run: RunRow, effect: Extract<Effect, { type: 'assign_agents' }>, now: string): void {
+function applyAssign(tx: DbOrTx, run: RunState, effect: Extract<Effect, { type: 'assign_agents' }>, now: string): void {
   // A run without a conversation (nothing to assign) still records the effect as applied.
   if (run.conversationId) addAssignees(tx, run.conversationId, effect.agentIds, now)
 }
 
 /** One delivery per recipient, each with its composed notification; returns the ids to enqueue. */
-function applyDeliver(tx: DbOrTx, run: RunRow, effect: Extract<Effect, { type: 'deliver_message' }>, mailing: Mailing): string[] {
+function applyDeliver(tx: DbOrTx, run: RunState, effect: Extract<Effect, { type: 'deliver_message' }>, mailing: Mailing): string[] {
   const message = run.messageId ? findMessageById(tx, run.messageId) : undefined
   const conversation = message ? findConversationById(tx, message.conversationId) : undefined
   if (!message || !conversation) return []
@@ -113,7 +113,7 @@ function applyDeliver(tx: DbOrTx, run: RunRow, effect: Extract<Effect, { type: '
  * a savepoint of the caller's transaction: if any part fails, none of it is written.
  */
 function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status: RunStatus; deliveryIds: string[] } | null {
-  const [run] = findRuns(tx, [report.runId])
+  const [run] = findRunStates(tx, [report.runId])
   if (!run) return null
   if (run.status === 'succeeded' || run.status === 'failed') return { status: run.status, deliveryIds: [] }
   const now = new Date(mailing.nowMs).toISOString()

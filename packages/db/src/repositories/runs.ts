@@ -66,6 +66,23 @@ export function insertRun(db: DbOrTx, row: typeof runs.$inferInsert): void {
   })
 }
 
+/** What applying a run's report needs to know of it: not its input or context snapshot (large JSON). */
+export type RunState = Pick<RunRow, 'id' | 'status' | 'conversationId' | 'messageId' | 'startedAt'>
+
+const runStatesQuery = preparedQuery((db) =>
+  db
+    .select({ id: runs.id, status: runs.status, conversationId: runs.conversationId, messageId: runs.messageId, startedAt: runs.startedAt })
+    .from(runs)
+    .where(inJsonArray(runs.id, 'ids'))
+    .prepare(),
+)
+
+/** The state of runs by id, in no particular order. */
+export function findRunStates(db: DbOrTx, ids: readonly string[]): RunState[] {
+  if (ids.length === 0) return []
+  return runStatesQuery(db).all({ ids: JSON.stringify(ids) })
+}
+
 /** A run with its version number. */
 export function findRun(db: DbOrTx, id: string): RunWithVersion | undefined {
   return db.select(runWithVersion).from(runs).innerJoin(flowVersions, eq(flowVersions.id, runs.versionId)).where(eq(runs.id, id)).get()
