@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config'
 // real Redis and real SQLite files, so they run their files one at a time.
 export default defineConfig({
   test: {
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       { test: { name: 'flow', root: 'packages/flow', include: ['src/**/*.test.ts'] } },
       { test: { name: 'db', root: 'packages/db', include: ['src/**/*.test.ts'] } },
