@@ -45,7 +45,8 @@ function commitGroup(db: Db, group: readonly Piece[]): void {
  * parsed from one read of the sockets): one commit for all of them, where the
  * commit, not the work, is the larger cost of a small transaction. Each piece
  * is still all or nothing, and resolves only once the group is committed.
- * `work` must be synchronous, like any better-sqlite3 transaction.
+ * `work` must be synchronous, like any better-sqlite3 transaction; and it runs
+ * later, in a transaction of its own, so don't call this inside another one.
  *
  * @example
  * const outcome = await inGroupCommit(db, (tx) => storeMail(tx, mail))
