@@ -72,6 +72,12 @@ describe('checkExpression', () => {
     expect(checkExpression(source, ['var_a'])).toEqual([{ kind: 'type', message: expect.stringContaining(type) }])
   })
 
+  it('names the result, not an operand, when a variable meets arithmetic (`var_a + 1` gives int)', () => {
+    expect(checkExpression('var_a + 1', ['var_a'])).toEqual([
+      { kind: 'type', message: 'the expression must give true or false; this one gives int' },
+    ])
+  })
+
   it("accepts CEL's type names beside var_ variables", () => {
     expect(checkExpression("type(var_a) == string && var_a.startsWith('vip')", ['var_a'])).toEqual([])
   })

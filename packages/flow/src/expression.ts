@@ -121,7 +121,8 @@ export function checkExpression(source: string, inScope: Iterable<string>): Expr
   const checked = environment(names).check(source)
   if (!checked.valid) return [{ kind: 'type', message: firstLine(checked.error?.message ?? 'invalid expression') }]
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
-    return [{ kind: 'type', message: `must be true or false, not ${checked.type}` }]
+    // Variables are `dyn`, so the checker only knows the result's type; name that, not an operand (e.g. `var_x + 1` is int).
+    return [{ kind: 'type', message: `the expression must give true or false; this one gives ${checked.type}` }]
   }
   return []
 }

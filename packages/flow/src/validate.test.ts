@@ -316,7 +316,7 @@ describe('logic expressions', () => {
   it('rejects an expression known not to give true or false', () => {
     const issues = validateFlow(withExpression('var_content.size()'))
     expect(brief(issues)).toEqual([{ code: FLOW_ISSUES.exprSyntax, nodeId: 'check' }])
-    expect(issues[0]?.message).toBe('expression: must be true or false, not int')
+    expect(issues[0]?.message).toBe('expression: the expression must give true or false; this one gives int')
   })
 
   it('rejects regular expressions, which customer-written text could make run for seconds', () => {
