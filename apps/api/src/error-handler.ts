@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { ApiError } from './errors.ts'
+import { validationDetails } from './validation-errors.ts'
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown }
@@ -33,10 +34,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(error.statusCode).send(body(error.code, error.message, error.details))
     }
     if (isFastifyError(error) && error.validation) {
-      const details = error.validation.map((issue) => ({
-        path: `${error.validationContext ?? ''}${issue.instancePath}`,
-        message: issue.message ?? 'is invalid',
-      }))
+      const details = validationDetails(error.validationContext ?? '', error.validation)
       const first = details[0]
       const message = first ? `${first.path || 'request'}: ${first.message}` : 'request is invalid'
       return reply.status(400).send(body('API_VALIDATION', message, details))

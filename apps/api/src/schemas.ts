@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import Type, { type TSchema } from 'typebox'
-import { ErrorResponseSchema } from './errors.ts'
+import { ApiError, ErrorResponseSchema } from './errors.ts'
 
 /** `T | null`, for JSON fields that may be null. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
@@ -49,6 +49,21 @@ export const UserSchema = Type.Object({
   role: Type.Union([Type.Literal('admin'), Type.Literal('agent')]),
   agentId: Nullable(Type.String()),
 })
+
+/**
+ * `preValidation` of routes that take a `name` (flows, agents, API keys): the
+ * name is trimmed, and one that is only spaces is refused, so no list shows a blank entry.
+ */
+export async function trimName(request: FastifyRequest): Promise<void> {
+  const body: unknown = request.body
+  if (typeof body !== 'object' || body === null || !('name' in body) || typeof body.name !== 'string') return
+  const trimmed = body.name.trim()
+  if (trimmed === '' && body.name !== '') {
+    const message = 'must have at least one character that is not a space'
+    throw new ApiError(400, 'API_VALIDATION', `body/name: ${message}`, [{ path: 'body/name', message }])
+  }
+  Reflect.set(body, 'name', trimmed)
+}
 
 /** `preValidation` of routes whose body is an object of optional fields: no body at all counts as `{}`. */
 export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {

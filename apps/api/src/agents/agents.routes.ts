@@ -4,7 +4,7 @@ import Type from 'typebox'
 import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
 import { forbidden } from '../errors.ts'
-import { Email, errorResponses, IdParams, Items, Name, Nullable } from '../schemas.ts'
+import { Email, errorResponses, IdParams, Items, Name, Nullable, trimName } from '../schemas.ts'
 import { agentView, createAgent, getAgent, removeAgent, updateAgentFields, withSuppressions } from './agents.service.ts'
 
 const tags = ['agents']
@@ -35,6 +35,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.post(
     '/agents',
     {
+      preValidation: trimName,
       schema: {
         tags,
         summary: 'Add an agent; with a password, also a login for the inbox',
@@ -63,6 +64,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.patch(
     '/agents/:id',
     {
+      preValidation: trimName,
       schema: {
         tags,
         summary: 'Change an agent',

@@ -3,7 +3,7 @@ import { insertApiKey, listApiKeys, newId, revokeApiKey } from '@replyflow/db'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { notFound } from '../errors.ts'
-import { errorResponses, IdParams, Items, Name, Nullable } from '../schemas.ts'
+import { errorResponses, IdParams, Items, Name, Nullable, trimName } from '../schemas.ts'
 import { principalOf } from './access.ts'
 import { hashToken, newToken } from './tokens.ts'
 
@@ -24,6 +24,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
   app.post(
     '/api-keys',
     {
+      preValidation: trimName,
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key; the key is in this answer only',

@@ -3,7 +3,7 @@ import { listFlows } from '@replyflow/db'
 import Type from 'typebox'
 import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
-import { emptyBodyAsObject, errorResponses, IdParams, Items } from '../schemas.ts'
+import { emptyBodyAsObject, errorResponses, IdParams, Items, trimName } from '../schemas.ts'
 import {
   CreateFlowBody,
   DiffParams,
@@ -59,7 +59,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
 
   app.post(
     '/flows',
-    { schema: { tags, summary: 'Create a flow (disabled, draft with a Start node)', body: CreateFlowBody, response: { 201: FlowSchema, ...errorResponses } } },
+    { preValidation: trimName, schema: { tags, summary: 'Create a flow (disabled, draft with a Start node)', body: CreateFlowBody, response: { 201: FlowSchema, ...errorResponses } } },
     async (request, reply) => reply.status(201).send(createFlow(deps, request.body)),
   )
 
@@ -72,6 +72,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   app.patch(
     '/flows/:id',
     {
+      preValidation: trimName,
       schema: {
         tags,
         summary: 'Rename a flow or change its trigger',
@@ -112,7 +113,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   app.post(
     '/flows/:id/versions',
     {
-      preValidation: emptyBodyAsObject,
+      preValidation: [emptyBodyAsObject, trimName],
       schema: {
         tags,
         summary: 'Publish the draft as the next immutable version, active and enabled',
@@ -205,6 +206,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
   app.post(
     '/flows/import',
     {
+      preValidation: trimName,
       schema: {
         tags,
         summary: 'Import a flow file as a new, disabled flow (validated, never trusted)',
