@@ -409,3 +409,22 @@ describe('automated mail caps', () => {
     expect(deliveryGate(t.db, 'ann@acme.example', { automated: true, now: t.clock.now + 61 * 60 * 1000 })).toEqual({ status: 'queued' })
   })
 })
+
+describe('threading of answers', () => {
+  it("ends a second answer's References with the customer's mail it answers, not the first answer", async () => {
+    await inbound(customerMail({ messageId: '<original@customer.example>' }))
+    const conversationId = all.conversations()[0]?.id ?? ''
+    const alice = addAgent('alice@acme.example')
+    const bob = addAgent('bob@acme.example')
+    for (const [agent, content] of [[alice, 'Refund on its way.'], [bob, 'And a voucher for the wait.']] as const) {
+      t.clock.now += 60_000
+      const res = await t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, payload: { content, agentId: agent.id } })
+      expect(res.statusCode).toBe(201)
+    }
+    const [first, second] = all.deliveries().sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    for (const delivery of [first, second]) {
+      expect(delivery?.mail.headers['In-Reply-To']).toBe('<original@customer.example>')
+      expect(delivery?.mail.headers.References).toBe('<original@customer.example>')
+    }
+  })
+})

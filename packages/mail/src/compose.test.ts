@@ -72,6 +72,25 @@ describe('composeCustomerReply', () => {
     expect(mail.text).toBe('Done.')
   })
 
+  it('ends References with the mail it answers, leaving out what came after it (a second answer to the same mail)', () => {
+    const mail = composeCustomerReply({
+      teamAddress: 'support@example.com', agent, customer, conversation: { id: 'CONV1', subject: 'Refund please' },
+      message: { id: 'MSG3', text: 'Also: your voucher.' }, inReplyTo: '<original@example.cn>',
+      references: ['<original@example.cn>', '<rf.notify-alice@mg.example.com>', '<rf.alice-answer@mg.example.com>'], domain, secret,
+    })
+    expect(mail.headers['In-Reply-To']).toBe('<original@example.cn>')
+    expect(mail.headers['References']).toBe('<original@example.cn>')
+  })
+
+  it('keeps the ids before the parent, oldest first, once each', () => {
+    const mail = composeCustomerReply({
+      teamAddress: 'support@example.com', agent, customer, conversation: { id: 'CONV1' },
+      message: { id: 'MSG4', text: 't' }, inReplyTo: '<cust-2@example.cn>',
+      references: ['<cust-1@example.cn>', '<rf.a@mg.example.com>', '<cust-1@example.cn>', '<cust-2@example.cn>', '<rf.b@mg.example.com>'], domain, secret,
+    })
+    expect(mail.headers['References']).toBe('<cust-1@example.cn> <rf.a@mg.example.com> <cust-2@example.cn>')
+  })
+
   it("carries the agent's attachments by reference, and none when there are none", () => {
     const base = { teamAddress: 'support@example.com', customer, conversation: { id: 'C' }, message: { id: 'M', text: 't' }, domain, secret }
     const file = { id: 'ATT1', filename: '发票.pdf', contentType: 'application/pdf', size: 12 }

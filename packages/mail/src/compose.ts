@@ -45,13 +45,20 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char)
 }
 
+/**
+ * In-Reply-To the parent (the last of `references` when none is named) and
+ * References oldest first, ending with the parent (RFC 5322 §3.6.4): mail the
+ * conversation saw after the parent (e.g. an earlier answer to it) is left out,
+ * or clients would thread the reply under a later message.
+ */
 function threading(references: readonly string[] | undefined, inReplyTo?: string | null): Record<string, string> {
-  const parent = parseMessageIdList(inReplyTo)[0]
-  const chain = parseMessageIdList((references ?? []).join(' ')).filter((id) => id !== parent)
-  if (parent) chain.push(parent)
-  const last = chain[chain.length - 1]
-  if (!last) return {}
-  return { 'In-Reply-To': last, References: referencesHeader(chain) }
+  const known = parseMessageIdList((references ?? []).join(' '))
+  const parent = parseMessageIdList(inReplyTo)[0] ?? known[known.length - 1]
+  if (!parent) return {}
+  const at = known.indexOf(parent)
+  const chain = [...new Set(at >= 0 ? known.slice(0, at) : known)].filter((id) => id !== parent)
+  chain.push(parent)
+  return { 'In-Reply-To': parent, References: referencesHeader(chain) }
 }
 
 /**
