@@ -428,3 +428,64 @@ describe('threading of answers', () => {
     }
   })
 })
+
+describe('a third party in the thread', () => {
+  it("is stored as the author of their mail, and the agents' notification names them, not the conversation's customer", async () => {
+    await publishFlow('email.received')
+    const ann = addAgent('ann@acme.example')
+    await inbound(customerMail({ messageId: '<jane-1@customer.example>' }))
+    const conversationId = all.conversations()[0]?.id ?? ''
+    const identity = mailIdentity(t.deps)
+    // Jane's colleague, in Cc of our answer, replies to its signed reply address.
+    await inbound({
+      from: 'Bob Colleague <bob@customer.example>',
+      to: createReplyAddress({ conversationId, domain: identity.domain, secret: identity.secret }),
+      subject: 'Re: Refund for order 42',
+      text: 'Jane is away; the order number is 42-B.',
+      messageId: '<bob-1@customer.example>',
+    })
+    expect(all.conversations()).toHaveLength(1)
+
+    const listed = await t.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}/messages` })
+    expect(json<{ items: { author: unknown }[] }>(listed).items.map((item) => item.author)).toEqual([
+      { type: 'customer', id: expect.any(String), name: 'Jane Doe', email: 'jane@customer.example' },
+      { type: 'customer', id: expect.any(String), name: 'Bob Colleague', email: 'bob@customer.example' },
+    ])
+
+    const bobsMessage = all.messages().find((row) => row.rfcMessageId === '<bob-1@customer.example>')
+    const bobsRun = all.runs().find((run) => run.messageId === bobsMessage?.id)
+    const worker = { authorization: t.workerHeaders.authorization }
+    const claimed = await t.request({ method: 'POST', url: '/internal/v1/runs/claim', payload: { runIds: [bobsRun?.id] }, as: null, headers: worker })
+    expect(json<{ items: { context: { customer: { email: string } } }[] }>(claimed).items[0]?.context.customer.email).toBe('bob@customer.example')
+    const report = await t.request({
+      method: 'POST',
+      url: '/internal/v1/runs/report',
+      as: null,
+      headers: worker,
+      payload: {
+        reports: [
+          {
+            runId: bobsRun?.id,
+            status: 'succeeded',
+            steps: [],
+            effects: [
+              {
+                type: 'deliver_message',
+                nodeId: 'convert',
+                channel: 'email',
+                recipients: [{ agentId: ann.id, name: 'ann', address: 'ann@acme.example' }],
+                message: { subject: 'Re: Refund for order 42', text: 'Jane is away; the order number is 42-B.' },
+              },
+            ],
+            error: null,
+          },
+        ],
+      },
+    })
+    expect(report.statusCode).toBe(200)
+    const notification = all.deliveries().find((delivery) => delivery.recipientType === 'agent')
+    expect(notification?.mail.from).toBe(`"Bob Colleague (Replyflow)" <${TEAM}>`)
+    expect(notification?.mail.text).toContain('Bob Colleague <bob@customer.example>:')
+    expect(notification?.mail.text).not.toContain('jane@customer.example')
+  })
+})

@@ -41,7 +41,13 @@ export const MessageSchema = Type.Object({
   id: Type.String(),
   conversationId: Type.String(),
   direction: Type.Enum(['in', 'out'] as const),
-  author: Type.Object({ type: Type.Enum(['customer', 'agent', 'system'] as const), id: Nullable(Type.String()) }),
+  /** Who wrote it: the customer or agent (whoever really sent it, e.g. a third party in the thread); null fields for system messages. */
+  author: Type.Object({
+    type: Type.Enum(['customer', 'agent', 'system'] as const),
+    id: Nullable(Type.String()),
+    name: Nullable(Type.String()),
+    email: Nullable(Type.String()),
+  }),
   channel: ChannelSchema,
   subject: Nullable(Type.String()),
   /** The new text, with quoted history and signature removed. */

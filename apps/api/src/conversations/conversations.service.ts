@@ -73,20 +73,40 @@ export function pageOfConversations(
   }
 }
 
-/** A conversation's messages with attachments and delivery, oldest first. */
+type MessageRow = ReturnType<typeof listMessages>[number]
+
+/** Name and e-mail of each message's author, read once per author: `customer:<id>` / `agent:<id>`. */
+function authorsOf(db: DbOrTx, messages: readonly MessageRow[]): Map<string, { name: string | null; email: string | null }> {
+  const authors = new Map<string, { name: string | null; email: string | null }>()
+  const agentIds = new Set<string>()
+  for (const message of messages) {
+    if (!message.authorId) continue
+    if (message.authorType === 'agent') agentIds.add(message.authorId)
+    else if (message.authorType === 'customer' && !authors.has(`customer:${message.authorId}`)) {
+      const customer = findCustomerById(db, message.authorId)
+      authors.set(`customer:${message.authorId}`, { name: customer?.name ?? null, email: customer?.email ?? null })
+    }
+  }
+  for (const agent of findAgents(db, [...agentIds])) authors.set(`agent:${agent.id}`, { name: agent.name, email: agent.email })
+  return authors
+}
+
+/** A conversation's messages with their authors, attachments and delivery, oldest first. */
 export function messagesOf(db: DbOrTx, conversationId: string) {
   getConversation(db, conversationId)
   const messages = listMessages(db, conversationId)
   const ids = messages.map((message) => message.id)
   const attachments = listAttachmentsOfMessages(db, ids)
   const deliveries = deliveriesOfMessages(db, ids)
+  const authors = authorsOf(db, messages)
   return messages.map((message) => {
     const delivery = deliveries.get(message.id)?.find((row) => row.recipientType === 'customer')
+    const author = message.authorId ? authors.get(`${message.authorType}:${message.authorId}`) : undefined
     return {
       id: message.id,
       conversationId: message.conversationId,
       direction: message.direction,
-      author: { type: message.authorType, id: message.authorId },
+      author: { type: message.authorType, id: message.authorId, name: author?.name ?? null, email: author?.email ?? null },
       channel: message.channel,
       subject: message.subject,
       content: message.content,

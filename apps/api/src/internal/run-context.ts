@@ -26,7 +26,7 @@ function customValues(value: unknown): Record<string, CustomValue> {
 }
 
 /**
- * The snapshot a run reads, taken when it is claimed: its customer, message and
+ * The snapshot a run reads, taken when it is claimed: its customer (the message's author), message and
  * conversation as stored now, and every agent (`agents`, when the caller already
  * read them for a batch of runs in the same transaction). Runs without stored
  * rows fall back to their input.
@@ -36,8 +36,10 @@ export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel, a
   const inputCustomer = record(input.customer)
   const inputMessage = record(input.message)
   const conversation = run.conversationId ? findConversationById(db, run.conversationId) : undefined
-  const customer = conversation ? findCustomerById(db, conversation.customerId) : undefined
   const message = run.messageId ? findMessageById(db, run.messageId) : undefined
+  // The customer who wrote the message (someone else may have joined the thread), else the conversation's.
+  const authorId = message?.authorType === 'customer' ? message.authorId : null
+  const customer = authorId ? findCustomerById(db, authorId) : conversation ? findCustomerById(db, conversation.customerId) : undefined
   return {
     customer: customer
       ? { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone, custom: customValues(customer.custom) }

@@ -61,7 +61,8 @@ function applyDeliver(tx: DbOrTx, run: RunState, effect: Extract<Effect, { type:
   const message = run.messageId ? findMessageById(tx, run.messageId) : undefined
   const conversation = message ? findConversationById(tx, message.conversationId) : undefined
   if (!message || !conversation) return []
-  const customer = findCustomerById(tx, conversation.customerId)
+  // The message's own author: in a thread others joined (a colleague in Cc answering), that is not the conversation's customer.
+  const customer = findCustomerById(tx, message.authorType === 'customer' && message.authorId ? message.authorId : conversation.customerId)
   const agents = new Map(findAgents(tx, effect.recipients.map((r) => r.agentId)).map((agent) => [agent.id, agent]))
   const references = conversationMailIds(tx, conversation.id).map((entry) => entry.rfcMessageId)
   const now = new Date(mailing.nowMs).toISOString()
