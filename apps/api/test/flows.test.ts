@@ -203,6 +203,28 @@ describe('publishing versions', () => {
     expect(missing.json().error.code).toBe('API_VERSION_NOT_FOUND')
   })
 
+  it('refuses to publish a definition equal to the active version with 409 API_NO_CHANGES, creating no version', async () => {
+    const flow = await createFlow()
+    await publishReference(flow.id)
+    for (const body of [{}, { definition: referenceFlow(), name: 'again' }]) {
+      const res = await publish(flow.id, body)
+      expect(res.statusCode).toBe(409)
+      expect(res.json().error).toMatchObject({ code: 'API_NO_CHANGES', details: { activeVersion: 1 } })
+    }
+    expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flow.id}/versions` })).json().items).toHaveLength(1)
+  })
+
+  it('publishes an older definition again once another version is active', async () => {
+    const flow = await createFlow()
+    await publishReference(flow.id)
+    await publishReference(flow.id, (definition) => {
+      definition.nodes.find((node) => node.id === 'check')!.config = { expression: 'true' }
+    })
+    const res = await publish(flow.id, { definition: referenceFlow() })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().version).toBe(3)
+  })
+
   it('compares two versions node by node and edge by edge', async () => {
     const flow = await createFlow()
     await publishReference(flow.id)
@@ -256,6 +278,23 @@ describe('one enabled flow per trigger', () => {
     await publishReference(other.id)
     const res = await t.request({ method: 'PATCH', url: `/api/v1/flows/${other.id}`, payload: { trigger: 'message.offline' } })
     expect(res.json().disabledFlows).toEqual([{ id: offline.id, name: 'Offline' }])
+  })
+
+  it('re-enables a displaced flow with PATCH { enabled: true }, displacing the other in turn', async () => {
+    const first = await createFlow({ name: 'First' })
+    const second = await createFlow({ name: 'Second' })
+    await publishReference(first.id)
+    await publishReference(second.id)
+    expect((await publish(first.id)).json().error.code).toBe('API_NO_CHANGES')
+    const res = await t.request({ method: 'PATCH', url: `/api/v1/flows/${first.id}`, payload: { enabled: true } })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ enabled: true, activeVersion: 1, disabledFlows: [{ id: second.id, name: 'Second' }] })
+    const off = await t.request({ method: 'PATCH', url: `/api/v1/flows/${first.id}`, payload: { enabled: false } })
+    expect(off.json()).toMatchObject({ enabled: false, disabledFlows: [] })
+    const unpublished = await createFlow({ name: 'Third' })
+    const refused = await t.request({ method: 'PATCH', url: `/api/v1/flows/${unpublished.id}`, payload: { enabled: true } })
+    expect(refused.statusCode).toBe(409)
+    expect(refused.json().error.code).toBe('API_FLOW_NOT_PUBLISHED')
   })
 
   it('disables a flow, and refuses to enable one never published with 409', async () => {

@@ -191,7 +191,9 @@ describe('POST runs/:id/retry', () => {
     const { flowId } = await createPublishedFlow(t)
     const id = await startRun(t, flowId, 'hi')
     await execute(id)
-    const v2 = await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/versions`, payload: {} })
+    const changed = referenceFlow()
+    changed.nodes[0]!.position = { x: 40, y: 40 }
+    const v2 = await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/versions`, payload: { definition: changed } })
     const res = await t.request({ method: 'POST', url: `/api/v1/runs/${id}/retry`, payload: { fromStart: true } })
     expect(res.statusCode).toBe(202)
     const retry = await getRun(res.json().id)

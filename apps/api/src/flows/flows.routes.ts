@@ -75,7 +75,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
       preValidation: trimName,
       schema: {
         tags,
-        summary: 'Rename a flow or change its trigger',
+        summary: 'Rename a flow, change its trigger, or enable/disable it',
+        description: 'Enabling (`enabled: true`) a flow of a non-manual trigger disables the other enabled flow of that trigger; the answer lists it in `disabledFlows`.',
         params: IdParams,
         body: UpdateFlowBody,
         response: { 200: FlowChangeSchema, ...errorResponses },
@@ -117,7 +118,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
       schema: {
         tags,
         summary: 'Publish the draft as the next immutable version, active and enabled',
-        description: 'Answers 422 `invalid_flow` with every issue in `details` when the flow is not valid.',
+        description:
+          'Answers 422 `invalid_flow` with every issue in `details` when the flow is not valid, and 409 `API_NO_CHANGES` (`details.activeVersion`) when the definition equals the active version; re-enable a displaced flow with `PATCH flows/:id { enabled: true }` instead.',
         params: IdParams,
         body: PublishBody,
         response: {

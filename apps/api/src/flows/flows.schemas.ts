@@ -64,7 +64,7 @@ export const CreateFlowBody = Type.Object(
 )
 
 export const UpdateFlowBody = Type.Object(
-  { name: Type.Optional(SafeName), trigger: Type.Optional(TriggerSchema) },
+  { name: Type.Optional(SafeName), trigger: Type.Optional(TriggerSchema), enabled: Type.Optional(Type.Boolean()) },
   { additionalProperties: false, minProperties: 1 },
 )
 

@@ -5,6 +5,7 @@ import {
   enabledFlowsWithTrigger,
   findFlow,
   findVersion,
+  findVersionById,
   insertFlow,
   insertVersion,
   listVersions,
@@ -65,13 +66,20 @@ export function createFlow(deps: Deps, input: { name: string; channel: Channel; 
   return getFlow(deps.db, id)
 }
 
-/** Renames a flow or changes its trigger; an enabled flow moving to a trigger displaces that trigger's flow. */
-export function updateFlowSettings(deps: Deps, id: string, patch: { name?: string; trigger?: FlowTrigger }): FlowChange {
+/**
+ * Renames a flow, changes its trigger or enables/disables it; an enabled flow
+ * (already, or by this patch) displaces the other enabled flow of its trigger.
+ */
+export function updateFlowSettings(deps: Deps, id: string, patch: { name?: string; trigger?: FlowTrigger; enabled?: boolean }): FlowChange {
   return deps.db.transaction((tx) => {
     const flow = getFlow(tx, id)
+    if (patch.enabled && !flow.activeVersionId) {
+      throw conflict('API_FLOW_NOT_PUBLISHED', `flow "${flow.name}" has no published version to run; publish it first`)
+    }
     const now = iso(deps)
     updateFlow(tx, id, { ...patch, updatedAt: now })
-    const disabledFlows = flow.enabled ? displaceOthers(tx, id, patch.trigger ?? flow.trigger, now) : []
+    const enabled = patch.enabled ?? flow.enabled
+    const disabledFlows = enabled ? displaceOthers(tx, id, patch.trigger ?? flow.trigger, now) : []
     return { flow: getFlow(tx, id), disabledFlows }
   })
 }
@@ -113,7 +121,8 @@ export function checksumOf(definition: FlowDefinition): string {
 /**
  * Publishes the draft (or `definition`, saved as the draft first) as the next
  * immutable version, makes it active and enables the flow. An invalid flow is
- * refused with 422 `invalid_flow` listing every issue, and nothing is written.
+ * refused with 422 `invalid_flow` listing every issue, one equal (by checksum)
+ * to the active version with 409 `API_NO_CHANGES`; then nothing is written.
  */
 export function publish(
   deps: Deps,
@@ -128,13 +137,18 @@ export function publish(
     if (issues.length > 0) {
       throw new ApiError(422, 'invalid_flow', `the flow has ${issues.length} problem${issues.length === 1 ? '' : 's'}; the first: ${issues[0]?.message}`, issues)
     }
+    const checksum = checksumOf(definition)
+    const active = flow.activeVersionId ? findVersionById(tx, flow.activeVersionId) : undefined
+    if (active && active.checksum === checksum) {
+      throw conflict('API_NO_CHANGES', `nothing to publish: the definition is version ${active.version}, which is already active`, { activeVersion: active.version })
+    }
     if (input.definition) updateFlow(tx, id, { draft: input.definition, draftUpdatedAt: now })
     const version: FlowVersionRow = {
       id: newId(deps.now()),
       flowId: id,
       version: nextVersionNumber(tx, id),
       definition,
-      checksum: checksumOf(definition),
+      checksum,
       name: input.name ?? null,
       description: input.description ?? null,
       createdBy: input.userId,
