@@ -186,3 +186,47 @@ describe('the app', () => {
     expect(res.json().error.code).toBe('API_INVALID_JSON')
   })
 })
+
+describe('auth/password', () => {
+  const cookieOf = (res: Awaited<ReturnType<typeof login>>) => `rf_session=${res.cookies.find((c) => c.name === 'rf_session')?.value}`
+  const me = (cookie: string) => t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { cookie } })
+  const change = (cookie: string, payload: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: '/api/v1/auth/password', as: null, headers: { cookie }, payload })
+
+  it('changes the password, keeps this session and ends the others', async () => {
+    const here = cookieOf(await login(t.admin.email, t.admin.password))
+    const elsewhere = cookieOf(await login(t.admin.email, t.admin.password))
+    const res = await change(here, { currentPassword: t.admin.password, newPassword: 'a-new-long-password' })
+    expect(res.statusCode).toBe(204)
+    expect((await me(here)).statusCode).toBe(200)
+    expect((await me(elsewhere)).statusCode).toBe(401)
+    expect((await login(t.admin.email, t.admin.password)).statusCode).toBe(401)
+    expect((await login(t.admin.email, 'a-new-long-password')).statusCode).toBe(200)
+  })
+
+  it('refuses a wrong current password with 403 API_WRONG_PASSWORD and changes nothing', async () => {
+    const here = cookieOf(await login(t.admin.email, t.admin.password))
+    const elsewhere = cookieOf(await login(t.admin.email, t.admin.password))
+    const res = await change(here, { currentPassword: 'not-it', newPassword: 'a-new-long-password' })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.code).toBe('API_WRONG_PASSWORD')
+    expect((await me(elsewhere)).statusCode).toBe(200)
+    expect((await login(t.admin.email, t.admin.password)).statusCode).toBe(200)
+  })
+
+  it('refuses a new password shorter than 8 characters, and callers not logged in', async () => {
+    const here = cookieOf(await login(t.admin.email, t.admin.password))
+    const short = await change(here, { currentPassword: t.admin.password, newPassword: 'short' })
+    expect(short.statusCode).toBe(400)
+    expect(short.json().error.message).toBe('body/newPassword: must not have fewer than 8 characters')
+    const anonymous = await t.request({ method: 'POST', url: '/api/v1/auth/password', as: null, payload: { currentPassword: 'x', newPassword: 'long-enough' } })
+    expect(anonymous.statusCode).toBe(401)
+  })
+
+  it('lets an agent change their own password', async () => {
+    const agent = await t.createUser('agent')
+    const res = await t.request({ method: 'POST', url: '/api/v1/auth/password', as: agent, payload: { currentPassword: agent.password, newPassword: 'agent-new-password' } })
+    expect(res.statusCode).toBe(204)
+    expect((await login(agent.email, 'agent-new-password')).statusCode).toBe(200)
+  })
+})

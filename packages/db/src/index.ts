@@ -53,8 +53,10 @@ export type { DeliveryError, RunResume, StoredMail, StoredRunError } from './sch
 export {
   countUsers,
   deleteSession,
+  deleteSessionsOfUser,
   findAgentIdOfUser,
   findApiKeyUser,
+  findPasswordHash,
   findSessionUser,
   findUser,
   findUserForLogin,
@@ -64,6 +66,7 @@ export {
   listApiKeys,
   revokeApiKey,
   touchApiKey,
+  updatePasswordHash,
 } from './repositories/users.ts'
 export type { ApiKeyRecord, UserRecord } from './repositories/users.ts'
 export {

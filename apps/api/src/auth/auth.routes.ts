@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.ts'
 import { unauthorized } from '../errors.ts'
 import { errorResponses, UserSchema } from '../schemas.ts'
 import { principalOf } from './access.ts'
-import { login, logout, publicUser } from './auth.service.ts'
+import { changePassword, login, logout, publicUser } from './auth.service.ts'
 import { SESSION_COOKIE } from './principal.ts'
 
 /** Login attempts allowed per client address per minute. */
@@ -51,6 +51,29 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
       const principal = principalOf(request)
       if (principal.sessionId) logout(deps.db, principal.sessionId)
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.post(
+    '/auth/password',
+    {
+      config: { access: 'user', rateLimit: LOGIN_RATE_LIMIT },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password',
+        description:
+          'Checks `currentPassword` (403 `API_WRONG_PASSWORD` when wrong), sets `newPassword` and ends your other sessions; this one stays. A lost admin password is reset on the server with `pnpm reset-password <email>`.',
+        body: Type.Object(
+          { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ minLength: 8, maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      await changePassword(deps, { userId: principal.user.id, keepSessionId: principal.sessionId, ...request.body })
       return reply.status(204).send(null)
     },
   )

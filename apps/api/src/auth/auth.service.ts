@@ -1,5 +1,19 @@
-import { countUsers, deleteSession, findAgentIdOfUser, findUserForLogin, insertSession, insertUser, newId, type Db } from '@replyflow/db'
+import { randomBytes } from 'node:crypto'
+import {
+  countUsers,
+  deleteSession,
+  deleteSessionsOfUser,
+  findAgentIdOfUser,
+  findPasswordHash,
+  findUserForLogin,
+  insertSession,
+  insertUser,
+  newId,
+  updatePasswordHash,
+  type Db,
+} from '@replyflow/db'
 import type { AppDeps } from '../deps.ts'
+import { ApiError } from '../errors.ts'
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.ts'
 import { hashToken, newToken } from './tokens.ts'
 
@@ -51,6 +65,43 @@ export function logout(db: Db, sessionId: string): void {
 /** The user as the API shows it, with the linked agent. */
 export function publicUser(db: Db, user: { id: string; email: string; name: string; role: 'admin' | 'agent' }): PublicUser {
   return { id: user.id, email: user.email, name: user.name, role: user.role, agentId: findAgentIdOfUser(db, user.id) }
+}
+
+/**
+ * Changes a user's password after checking the current one (403
+ * `API_WRONG_PASSWORD`), and ends their other sessions: whoever else was
+ * logged in with the old password is logged out. `keepSessionId` (the
+ * caller's own session) stays; with an API key, every session ends.
+ */
+export async function changePassword(
+  deps: Pick<AppDeps, 'db' | 'now'>,
+  input: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string | null },
+): Promise<void> {
+  const stored = findPasswordHash(deps.db, input.userId)
+  if (!stored || !(await verifyPassword(input.currentPassword, stored))) {
+    throw new ApiError(403, 'API_WRONG_PASSWORD', 'the current password is wrong; nothing was changed')
+  }
+  const passwordHash = await hashPassword(input.newPassword)
+  deps.db.transaction((tx) => {
+    updatePasswordHash(tx, input.userId, passwordHash, new Date(deps.now()).toISOString())
+    deleteSessionsOfUser(tx, input.userId, input.keepSessionId)
+  })
+}
+
+/**
+ * Gives a user a new random password and ends all their sessions, for a lost
+ * admin password (`pnpm reset-password <email>`). null when no user has that e-mail.
+ */
+export async function resetPassword(deps: Pick<AppDeps, 'db' | 'now'>, email: string): Promise<{ email: string; password: string } | null> {
+  const user = findUserForLogin(deps.db, email)
+  if (!user) return null
+  const password = randomBytes(12).toString('base64url')
+  const passwordHash = await hashPassword(password)
+  deps.db.transaction((tx) => {
+    updatePasswordHash(tx, user.id, passwordHash, new Date(deps.now()).toISOString())
+    deleteSessionsOfUser(tx, user.id, null)
+  })
+  return { email: user.email, password }
 }
 
 /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when the database has no user yet. */

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull } from 'drizzle-orm'
+import { and, count, eq, gt, isNull, ne } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { agents, apiKeys, sessions, users } from '../schema.ts'
 import type { UserRole } from '../values.ts'
@@ -36,6 +36,22 @@ export function findUserForLogin(db: DbOrTx, email: string): (UserRecord & { pas
     .from(users)
     .where(eq(users.email, email.toLowerCase()))
     .get()
+}
+
+/** A user's password hash, to check their current password before a change. */
+export function findPasswordHash(db: DbOrTx, userId: string): string | undefined {
+  return db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.passwordHash
+}
+
+/** Sets a user's password hash. */
+export function updatePasswordHash(db: DbOrTx, userId: string, passwordHash: string, now: string): void {
+  db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).run()
+}
+
+/** Ends every session of a user but `keepSessionId` (none kept when null); returns how many ended. */
+export function deleteSessionsOfUser(db: DbOrTx, userId: string, keepSessionId: string | null): number {
+  const others = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId)
+  return db.delete(sessions).where(others).run().changes
 }
 
 /** A user by id. */
