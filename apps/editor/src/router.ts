@@ -26,6 +26,7 @@ const routes: RouteRecordRaw[] = [
         children: [{ path: ':flowId', name: 'flow', component: () => import('./views/FlowEditorView.vue') }],
       },
       { path: 'settings/offline/email', name: 'offline-email', component: () => import('./views/OfflineEmailView.vue') },
+      { path: 'settings/api-keys', name: 'api-keys', component: () => import('./views/ApiKeysView.vue') },
       { path: 'agents', name: 'agents', component: () => import('./views/AgentsView.vue') },
       { path: 'inbox/:conversationId?', name: 'inbox', component: () => import('./views/InboxView.vue') },
       { path: 'runs', name: 'runs', component: () => import('./views/RunsView.vue') },

@@ -1,5 +1,5 @@
 import { request } from './client.ts'
-import type { Items, MailboxSimulation, MailUpload, RecordedMail } from './types.ts'
+import type { DevMailboxStats, Items, MailboxSimulation, MailUpload, RecordedMail } from './types.ts'
 
 /**
  * The dev mailbox: the Mailgun-compatible server the API mounts at
@@ -15,8 +15,8 @@ const enc = encodeURIComponent
 
 /** The dev mailbox's recorded mail, and mail arriving from outside through its routes. */
 export const devMailboxApi = {
-  /** Whether the API runs the dev mailbox (its control surface answers only then). */
-  available: () => request('GET', `${DEV_MAILGUN}/mailbox/stats`, { quietUnauthorized: true }).then(() => true, () => false),
+  /** The dev mailbox's counters, or null when the API runs none (its control surface answers only then). */
+  stats: () => request<DevMailboxStats>('GET', `${DEV_MAILGUN}/mailbox/stats`, { quietUnauthorized: true }).catch(() => null),
   messages: () => request<Items<RecordedMail>>('GET', `${DEV_MAILGUN}/mailbox/messages`),
   clear: () => request<void>('DELETE', `${DEV_MAILGUN}/mailbox/messages`),
 

@@ -2,7 +2,10 @@ import type { Channel, FlowDefinition, FlowTrigger } from '@replyflow/flow'
 import { request } from './client.ts'
 import type {
   Agent,
+  AgentStatus,
+  ApiKey,
   Conversation,
+  CreatedApiKey,
   DisabledFlows,
   DraftAnswer,
   Flow,
@@ -12,6 +15,9 @@ import type {
   Message,
   OfflineEmailSettings,
   Run,
+  RunListItem,
+  RunRequest,
+  RunStatus,
   RunSummary,
 } from './types.ts'
 
@@ -23,6 +29,10 @@ export const flowsApi = {
   list: () => request<Items<Flow>>('GET', `${V1}/flows`),
   get: (id: string) => request<Flow>('GET', `${V1}/flows/${enc(id)}`),
   create: (body: { name: string; channel: Channel; trigger: FlowTrigger }) => request<Flow>('POST', `${V1}/flows`, { body }),
+  rename: (id: string, name: string) => request<Flow & DisabledFlows>('PATCH', `${V1}/flows/${enc(id)}`, { body: { name } }),
+  /** Enabling a flow disables the other enabled flow of its trigger (the answer names it). */
+  setEnabled: (id: string, enabled: boolean) => request<Flow & DisabledFlows>('POST', `${V1}/flows/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
+  remove: (id: string) => request<void>('DELETE', `${V1}/flows/${enc(id)}`),
   saveDraft: (id: string, definition: FlowDefinition) => request<DraftAnswer>('PUT', `${V1}/flows/${enc(id)}/draft`, { body: { definition } }),
   /** Publishes `definition` (saved as the draft in the same transaction) as the next version. */
   publish: (id: string, body: { name?: string; description?: string; definition: FlowDefinition }) =>
@@ -31,19 +41,41 @@ export const flowsApi = {
   version: (id: string, version: number) => request<FlowVersionDetail>('GET', `${V1}/flows/${enc(id)}/versions/${version}`),
   activate: (id: string, version: number) => request<Flow>('POST', `${V1}/flows/${enc(id)}/versions/${version}/activate`, { body: {} }),
   runs: (id: string) => request<Items<RunSummary>>('GET', `${V1}/flows/${enc(id)}/runs?limit=50`),
-  triggerRun: (id: string, input: { customer: Record<string, unknown>; message: Record<string, unknown> }, idempotencyKey: string) =>
-    request<{ id: string; status: Run['status'] }>('POST', `${V1}/flows/${enc(id)}/runs`, { body: { input }, headers: { 'idempotency-key': idempotencyKey } }),
+  /** Starts a run; a dry run (optionally of a draft `definition`) applies no effect. */
+  triggerRun: (id: string, body: RunRequest, idempotencyKey: string) =>
+    request<{ id: string; status: Run['status']; dryRun?: boolean }>('POST', `${V1}/flows/${enc(id)}/runs`, { body, headers: { 'idempotency-key': idempotencyKey } }),
 }
 
-/** Runs by id. */
+/** Runs: by id, and every flow's runs, newest first. */
 export const runsApi = {
   get: (id: string) => request<Run>('GET', `${V1}/runs/${enc(id)}`),
+  list: (query: { status?: RunStatus; flowId?: string; cursor?: string } = {}) => {
+    const params = new URLSearchParams({ limit: '50' })
+    for (const [key, value] of Object.entries(query)) if (value) params.set(key, value)
+    return request<Items<RunListItem>>('GET', `${V1}/runs?${params.toString()}`)
+  },
 }
 
 /** Agents. */
 export const agentsApi = {
   list: () => request<Items<Agent>>('GET', `${V1}/agents`),
   create: (body: { name: string; email: string }) => request<Agent>('POST', `${V1}/agents`, { body }),
+  update: (id: string, body: { name?: string; email?: string }) => request<Agent>('PATCH', `${V1}/agents/${enc(id)}`, { body }),
+  setStatus: (id: string, status: AgentStatus) => request<Agent>('PUT', `${V1}/agents/${enc(id)}/status`, { body: { status } }),
+  remove: (id: string) => request<void>('DELETE', `${V1}/agents/${enc(id)}`),
+}
+
+/** API keys for scripts and integrations (`Authorization: Bearer …`). */
+export const apiKeysApi = {
+  list: () => request<Items<ApiKey>>('GET', `${V1}/api-keys`),
+  create: (name: string) => request<CreatedApiKey>('POST', `${V1}/api-keys`, { body: { name } }),
+  revoke: (id: string) => request<void>('DELETE', `${V1}/api-keys/${enc(id)}`),
+}
+
+/** The logged-in user's own account. */
+export const accountApi = {
+  /** Ends the user's other sessions; this one stays. */
+  changePassword: (body: { currentPassword: string; newPassword: string }) => request<void>('POST', `${V1}/auth/password`, { body }),
 }
 
 /** Settings → Customer offline message handling → EMAIL. */

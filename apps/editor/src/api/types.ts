@@ -1,4 +1,4 @@
-import type { Channel, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunError, ValidationIssue } from '@replyflow/flow'
+import type { Channel, Effect, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunError, ValidationIssue } from '@replyflow/flow'
 
 /** Shapes of the API's answers (DESIGN.md §4; the API's OpenAPI document is the reference). */
 
@@ -67,9 +67,12 @@ export interface RunStep {
 export interface RunSummary {
   id: string
   flowId: string
-  version: number
+  /** The version it ran; null for a dry run of a draft. */
+  version: number | null
   status: RunStatus
   trigger: FlowTrigger
+  /** A dry run applies no effect: nothing is sent or assigned. */
+  dryRun: boolean
   createdAt: string
   error: RunError | null
 }
@@ -77,13 +80,32 @@ export interface RunSummary {
 /** A run with its steps (`GET runs/:id`). */
 export interface Run extends RunSummary {
   steps: RunStep[]
+  /** What the run did (a real run) or would have done (a dry run). */
+  effects: Effect[]
 }
+
+/** A run in the list of every flow's runs (`GET runs`). */
+export interface RunListItem extends RunSummary {
+  flowName: string
+  conversationId: string | null
+  customer: { id: string; name: string | null; email: string | null } | null
+}
+
+/** What `POST flows/:id/runs` takes: a sample input, and for a dry run optionally a draft to run instead of the active version. */
+export interface RunRequest {
+  input: { customer: Record<string, unknown>; message: Record<string, unknown> }
+  dryRun?: boolean
+  definition?: FlowDefinition
+}
+
+/** Whether an agent takes customer messages now (`message.offline` flows run when nobody is online). */
+export type AgentStatus = 'online' | 'offline'
 
 export interface Agent {
   id: string
   name: string
   email: string
-  status: string
+  status: AgentStatus
   /** The login linked to the agent (an agent added with a user's e-mail is that user's). */
   userId: string | null
 }
@@ -116,7 +138,8 @@ export interface Attachment {
 export interface Message {
   id: string
   direction: 'in' | 'out'
-  author: { type: 'customer' | 'agent' | 'system'; id: string | null }
+  /** Who wrote it: the customer or agent by name and address (null for Replyflow's own). */
+  author: { type: 'customer' | 'agent' | 'system'; id: string | null; name?: string | null; email?: string | null }
   channel: Channel
   subject: string | null
   content: string
@@ -155,4 +178,29 @@ export interface MailUpload {
 export interface MailboxSimulation {
   messageId: string
   forwards: { url: string; recipient: string; status: number | null }[]
+}
+
+/** An API key as listed: never the key itself, which only its creation answers. */
+export interface ApiKey {
+  id: string
+  name: string
+  /** The key's first characters, to recognise it. */
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+/** A new API key: `key` is in this answer only. */
+export interface CreatedApiKey {
+  id: string
+  name: string
+  prefix: string
+  key: string
+}
+
+/** The dev mailbox's counters; `persistent: false` says recorded mail is kept in memory only. */
+export interface DevMailboxStats {
+  messages: number
+  persistent?: boolean
 }

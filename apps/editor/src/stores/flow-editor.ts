@@ -13,10 +13,11 @@ export const COALESCE_MS = 1000
 /** Validation waits for a pause this long, so typing in a big flow stays smooth. */
 export const VALIDATION_DEBOUNCE_MS = 150
 
-/** What the canvas shows: the editable draft, a version read-only, or two versions compared. */
+/** What the canvas shows: the editable draft, a version read-only, a draft as a dry run tested it (read-only), or two versions compared. */
 export type CanvasView =
   | { kind: 'draft' }
   | { kind: 'version'; version: number; definition: FlowDefinition }
+  | { kind: 'tested'; definition: FlowDefinition }
   | { kind: 'compare'; from: number; to: number; overlay: DiffOverlay }
 
 /** A run drawn over the canvas. */
@@ -85,7 +86,7 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
   const readOnly = computed(() => view.value.kind !== 'draft')
   const displayed = computed<FlowDefinition>(() => {
     const current = view.value
-    if (current.kind === 'version') return current.definition
+    if (current.kind === 'version' || current.kind === 'tested') return current.definition
     if (current.kind === 'compare') return current.overlay.definition
     return definition.value
   })
@@ -202,6 +203,12 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     view.value = { kind: 'version', version, definition: versionDefinition }
   }
 
+  /** Shows, read-only, the draft as a dry run tested it (the draft may have changed since). */
+  function showTested(testedDefinition: FlowDefinition): void {
+    openNodeId.value = null
+    view.value = { kind: 'tested', definition: testedDefinition }
+  }
+
   function showComparison(from: { version: number; definition: FlowDefinition }, to: { version: number; definition: FlowDefinition }): void {
     openNodeId.value = null
     run.value = null
@@ -243,6 +250,7 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     markSaved,
     showDraft,
     showVersion,
+    showTested,
     showComparison,
     showRun,
     clearRun,
