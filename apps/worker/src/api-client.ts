@@ -119,7 +119,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const runClaims = createBatcher<string, ClaimedRun | null>(async (runIds) => {
     const { items } = await post<ClaimedRun>('/internal/v1/runs/claim', { runIds, knownVersionIds: versions.ids() }, runIds.length)
-    for (const item of items) if (item.definition) versions.set(item.versionId, item.definition)
+    // A draft's definition (no version id) is never cached: it is not immutable.
+    for (const item of items) if (item.definition && item.versionId) versions.set(item.versionId, item.definition)
     return byId(runIds, items, 'runId')
   }, options)
 
@@ -143,7 +144,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const claimed = await runClaims.load(runId)
       if (!claimed) return null
       // Resolved in the same turn as the batch answer, so the cache still holds what that answer relied on.
-      return { ...claimed, definition: claimed.definition ?? versions.get(claimed.versionId) ?? null }
+      return { ...claimed, definition: claimed.definition ?? (claimed.versionId ? versions.get(claimed.versionId) : undefined) ?? null }
     },
     reportRun: (report) => runReports.load(report),
     claimDelivery: (deliveryId) => deliveryClaims.load(deliveryId),

@@ -31,6 +31,7 @@ export function createFlowRunProcessor(deps: FlowRunDeps) {
     const claimed = await userFailureOnBadRequest(deps.api.claimRun(runId))
     if (!claimed) throw new UnrecoverableError(`RUN_NOT_FOUND: the API has no run "${runId}"`)
     if (claimed.context.conversation.id) log = log.child({ conversationId: claimed.context.conversation.id })
+    if (claimed.dryRun) log = log.child({ dryRun: true })
     if (FINISHED_RUN_STATUSES.has(claimed.status)) {
       // Another attempt already finished it (e.g. a worker killed after reporting): never run twice.
       log.info({ status: claimed.status }, 'run already finished, skipped')

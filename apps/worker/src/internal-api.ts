@@ -11,7 +11,10 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed'
 export interface ClaimedRun {
   runId: string
   flowId: string
-  versionId: string
+  /** null for a dry run of a draft, whose definition always comes inline. */
+  versionId: string | null
+  /** Executed like any run; the API records its effects without applying them. */
+  dryRun: boolean
   status: RunStatus
   /** null when the worker listed the version in `knownVersionIds` (versions are immutable). */
   definition: FlowDefinition | null

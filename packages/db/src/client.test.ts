@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { closeDb, createDb, migrate } from './client.ts'
+import { closeDb, createDb, migrate, MIGRATIONS_FOLDER } from './client.ts'
 import { newId } from './id.ts'
 
 const dirs: string[] = []
@@ -34,6 +34,43 @@ describe('createDb', () => {
     expect(tables).toContain('flow_versions')
     expect(tables).toContain('run_effects')
     expect(tables).toContain('deliveries')
+    closeDb(db)
+  })
+})
+
+describe('migrate', () => {
+  /** A copy of the migrations folder holding only the first `count` migrations: a database as an older release left it. */
+  function olderMigrations(dir: string, count: number): string {
+    const folder = join(dir, 'migrations')
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true })
+    const journalPath = join(folder, 'meta', '_journal.json')
+    const journal: { entries: unknown[] } = JSON.parse(readFileSync(journalPath, 'utf8'))
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }))
+    return folder
+  }
+
+  it('rebuilds the runs table (0002) without cascading into the steps, effects and idempotency keys that reference it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-db-'))
+    dirs.push(dir)
+    const db = createDb(join(dir, 'replyflow.db'))
+    migrate(db, olderMigrations(dir, 2))
+    const at = '2025-01-15T10:00:00.000Z'
+    db.$client.exec(`
+      INSERT INTO flows (id, name, channel, trigger, draft, draft_updated_at, created_at, updated_at) VALUES ('F1', 'f', 'email', 'manual', '{}', '${at}', '${at}', '${at}');
+      INSERT INTO flow_versions (id, flow_id, version, definition, checksum, created_at) VALUES ('V1', 'F1', 1, '{}', 'c', '${at}');
+      INSERT INTO runs (id, flow_id, version_id, status, trigger, created_at) VALUES ('R1', 'F1', 'V1', 'succeeded', 'manual', '${at}');
+      INSERT INTO run_steps (run_id, seq, node_id, type, started_at, finished_at) VALUES ('R1', 0, 'start', 'start', '${at}', '${at}');
+      INSERT INTO run_effects (run_id, node_id, type, payload, applied_at) VALUES ('R1', 'assign', 'assign_agents', '{}', '${at}');
+      INSERT INTO idempotency_keys (scope, key, run_id, request_hash, created_at) VALUES ('s', 'k', 'R1', 'h', '${at}');
+    `)
+    migrate(db)
+    const count = (table: string) => db.$client.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n
+    expect([count('runs'), count('run_steps'), count('run_effects'), count('idempotency_keys')]).toEqual([1, 1, 1, 1])
+    expect(db.$client.prepare('SELECT version_id, dry_run, definition, effects FROM runs').get()).toEqual({ version_id: 'V1', dry_run: 0, definition: null, effects: null })
+    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1)
+    // The rebuilt table still cascades: deleting the flow deletes its runs and their steps.
+    db.$client.exec("DELETE FROM flows WHERE id = 'F1'")
+    expect([count('runs'), count('run_steps')]).toEqual([0, 0])
     closeDb(db)
   })
 })

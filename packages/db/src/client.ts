@@ -37,9 +37,23 @@ export function createDb(path: string): Db {
   return drizzle({ client: sqlite, schema, casing: 'snake_case' })
 }
 
-/** Applies every pending migration (idempotent; run at start). */
+/**
+ * Applies every pending migration (idempotent; run at start). Foreign keys are
+ * off meanwhile, as SQLite's procedure for changing a table asks: a migration
+ * that rebuilds a table (create new, copy, drop old, rename) would otherwise
+ * cascade the drop into every row that references it — and drizzle runs all
+ * migrations in one transaction, where the migration's own `PRAGMA foreign_keys=OFF`
+ * does nothing. The keys are checked before they are turned back on.
+ */
 export function migrate(db: Db, migrationsFolder: string = MIGRATIONS_FOLDER): void {
-  runMigrations(db, { migrationsFolder })
+  db.$client.pragma('foreign_keys = OFF')
+  try {
+    runMigrations(db, { migrationsFolder })
+    const broken = db.$client.pragma('foreign_key_check')
+    if (Array.isArray(broken) && broken.length > 0) throw new Error(`migrations left ${broken.length} broken foreign key(s): ${JSON.stringify(broken.slice(0, 5))}`)
+  } finally {
+    db.$client.pragma('foreign_keys = ON')
+  }
 }
 
 /** Closes the underlying SQLite handle. */

@@ -49,7 +49,7 @@ export {
   users,
   webhookTokens,
 } from './schema.ts'
-export type { DeliveryError, RunResume, StoredMail, StoredRunError } from './schema.ts'
+export type { DeliveryError, RunResume, StoredEffect, StoredMail, StoredRunError } from './schema.ts'
 export {
   countUsers,
   deleteSession,
@@ -95,13 +95,14 @@ export {
   insertIdempotencyKey,
   insertRun,
   insertSteps,
+  listRuns,
   listRunsOfFlow,
   listSteps,
   markRunsEnqueued,
   runsToDispatch,
   updateRun,
 } from './repositories/runs.ts'
-export type { RunRow, RunState, RunStepRow, RunWithVersion } from './repositories/runs.ts'
+export type { RunListRow, RunRow, RunState, RunStepRow, RunWithVersion } from './repositories/runs.ts'
 export {
   conversationMailIds,
   countOnlineAgents,

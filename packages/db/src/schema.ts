@@ -1,4 +1,4 @@
-import type { Channel, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunContext } from '@replyflow/flow'
+import type { Channel, Effect, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunContext } from '@replyflow/flow'
 import {
   type AnySQLiteColumn,
   index,
@@ -244,9 +244,12 @@ export const runs = sqliteTable(
     flowId: text()
       .notNull()
       .references(() => flows.id, { onDelete: 'cascade' }),
-    versionId: text()
-      .notNull()
-      .references(() => flowVersions.id),
+    /** The pinned version; null for a dry run of a draft, which carries its `definition` instead. */
+    versionId: text().references(() => flowVersions.id),
+    /** The draft a dry run executes (never set on a real run: those always run a version). */
+    definition: text({ mode: 'json' }).$type<FlowDefinition>(),
+    /** A dry run: executed, but creates no customer, conversation or message and applies no effect. */
+    dryRun: integer({ mode: 'boolean' }).notNull().default(false),
     status: text().$type<RunStatus>().notNull(),
     trigger: text().$type<FlowTrigger>().notNull(),
     /** What the run was started with (manual runs: `{ customer, message }`). */
@@ -256,6 +259,8 @@ export const runs = sqliteTable(
     conversationId: text().references(() => conversations.id, { onDelete: 'set null' }),
     messageId: text().references(() => messages.id, { onDelete: 'set null' }),
     error: text({ mode: 'json' }).$type<StoredRunError>(),
+    /** The effects the engine returned, as reported (applied for a real run; only recorded for a dry run). */
+    effects: text({ mode: 'json' }).$type<StoredEffect[]>(),
     /** 1 for a first run, +1 for each retry of it. */
     attempt: integer().notNull().default(1),
     /** The failed run this one retries. */
@@ -281,6 +286,9 @@ export interface StoredRunError {
   message: string
   nodeId?: string
 }
+
+/** An effect a run's engine returned: `@replyflow/flow`'s `Effect`, stored as reported. */
+export type StoredEffect = Effect
 
 /** Where a retried run resumes. */
 export interface RunResume {

@@ -102,6 +102,14 @@ export function issuesOf(flow: { channel: Channel }, definition: FlowDefinition)
   return issues
 }
 
+/** 422 `invalid_flow` with every issue, unless the definition is valid for this flow (as publishing checks it). */
+export function assertValidDefinition(flow: { channel: Channel }, definition: FlowDefinition): void {
+  const issues = issuesOf(flow, definition)
+  if (issues.length > 0) {
+    throw new ApiError(422, 'invalid_flow', `the flow has ${issues.length} problem${issues.length === 1 ? '' : 's'}; the first: ${issues[0]?.message}`, issues)
+  }
+}
+
 /** Saves the draft, valid or not, and says what is wrong with it. */
 export function saveDraft(deps: Deps, id: string, definition: FlowDefinition): { definition: FlowDefinition; issues: ValidationIssue[] } {
   const flow = getFlow(deps.db, id)
@@ -133,10 +141,7 @@ export function publish(
     const flow = getFlow(tx, id)
     const now = iso(deps)
     const definition = input.definition ?? flow.draft
-    const issues = issuesOf(flow, definition)
-    if (issues.length > 0) {
-      throw new ApiError(422, 'invalid_flow', `the flow has ${issues.length} problem${issues.length === 1 ? '' : 's'}; the first: ${issues[0]?.message}`, issues)
-    }
+    assertValidDefinition(flow, definition)
     const checksum = checksumOf(definition)
     const active = flow.activeVersionId ? findVersionById(tx, flow.activeVersionId) : undefined
     if (active && active.checksum === checksum) {

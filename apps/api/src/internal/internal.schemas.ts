@@ -1,8 +1,8 @@
 import { DELIVERY_STATUSES } from '@replyflow/db'
 import type { RunContext } from '@replyflow/flow'
 import Type from 'typebox'
-import { ChannelSchema, FlowDefinitionSchema } from '../flows/flows.schemas.ts'
-import { RunErrorSchema, RunStatusSchema, StepSchema } from '../runs/runs.schemas.ts'
+import { FlowDefinitionSchema } from '../flows/flows.schemas.ts'
+import { EffectSchema, RunErrorSchema, RunStatusSchema, StepSchema } from '../runs/runs.schemas.ts'
 import { Nullable } from '../schemas.ts'
 
 // The worker surface of docs/internals.md. Batches are bounded so one call stays one short transaction.
@@ -23,28 +23,15 @@ const RunContextSchema = Type.Unsafe<RunContext>(Type.Unknown())
 export const ClaimedRunSchema = Type.Object({
   runId: Type.String(),
   flowId: Type.String(),
-  versionId: Type.String(),
+  /** null for a dry run of a draft: its definition always comes inline (never cached, it has no version). */
+  versionId: Nullable(Type.String()),
+  /** The API records a dry run's steps and effects but applies no effect; the worker runs it like any other. */
+  dryRun: Type.Boolean(),
   status: RunStatusSchema,
   definition: Nullable(FlowDefinitionSchema),
   context: RunContextSchema,
   resume: Nullable(Type.Object({ nodeId: Type.String(), variables: Type.Record(Type.String(), Type.Unknown()) })),
 })
-
-const RecipientSchema = Type.Object({ agentId: Id, name: Type.String({ maxLength: 200 }), address: Type.String({ minLength: 1, maxLength: 254 }) })
-
-export const EffectSchema = Type.Union([
-  Type.Object({ type: Type.Literal('assign_agents'), nodeId: Id, agentIds: Type.Array(Id, { maxItems: 1000 }) }, { additionalProperties: false }),
-  Type.Object(
-    {
-      type: Type.Literal('deliver_message'),
-      nodeId: Id,
-      channel: ChannelSchema,
-      recipients: Type.Array(RecipientSchema, { maxItems: 1000 }),
-      message: Type.Object({ subject: Type.String({ maxLength: 1000 }), text: Type.String({ maxLength: 200_000 }) }),
-    },
-    { additionalProperties: false },
-  ),
-])
 
 export const RunReportSchema = Type.Object(
   {

@@ -7,7 +7,9 @@ import { buildRunContext } from './run-context.ts'
 export interface ClaimedRun {
   runId: string
   flowId: string
-  versionId: string
+  /** null for a dry run of a draft, whose definition always comes inline. */
+  versionId: string | null
+  dryRun: boolean
   status: 'queued' | 'running' | 'succeeded' | 'failed'
   definition: FlowDefinition | null
   context: RunContext
@@ -19,15 +21,17 @@ export interface ClaimedRun {
  * with their context snapshot taken now; a `running` run (its worker died) is
  * handed out again with the snapshot it already has; finished runs come back
  * as they are, for the worker to skip. Unknown ids are left out. Definitions
- * the worker already caches (`knownVersionIds`) are sent as null. Shares its
- * commit with other writes of the same moment (`inGroupCommit`).
+ * the worker already caches (`knownVersionIds`) are sent as null; a dry run of
+ * a draft sends its own definition. Shares its commit with other writes of the
+ * same moment (`inGroupCommit`).
  */
 export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly string[], knownVersionIds: readonly string[]): Promise<ClaimedRun[]> {
   return inGroupCommit(deps.db, (tx) => {
     const now = new Date(deps.now()).toISOString()
     const runs = findRuns(tx, [...new Set(runIds)])
     const known = new Set(knownVersionIds)
-    const versions = new Map(findVersionsByIds(tx, [...new Set(runs.map((run) => run.versionId))].filter((id) => !known.has(id))).map((v) => [v.id, v]))
+    const versionIds = new Set(runs.flatMap((run) => (run.versionId && !known.has(run.versionId) ? [run.versionId] : [])))
+    const versions = new Map(findVersionsByIds(tx, [...versionIds]).map((v) => [v.id, v]))
     // Read once per batch: every run claimed in this transaction sees the same agents and flows.
     let agents: AgentSnapshot[] | undefined
     const channels = new Map<string, Channel>()
@@ -41,10 +45,11 @@ export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly st
     }
     return runs.map((run): ClaimedRun => {
       const finished = run.status === 'succeeded' || run.status === 'failed'
+      const definition = run.definition ?? (run.versionId ? versions.get(run.versionId)?.definition : undefined) ?? null
       let context = run.context
       if (!context) {
         agents ??= agentSnapshots(tx)
-        context = buildRunContext(tx, run, versions.get(run.versionId)?.definition.channel ?? channelOf(run.flowId), agents)
+        context = buildRunContext(tx, run, definition?.channel ?? channelOf(run.flowId), agents)
       }
       if (run.status === 'queued') {
         updateRun(tx, run.id, { status: 'running', startedAt: now, context })
@@ -55,8 +60,9 @@ export function claimRuns(deps: Pick<AppDeps, 'db' | 'now'>, runIds: readonly st
         runId: run.id,
         flowId: run.flowId,
         versionId: run.versionId,
+        dryRun: run.dryRun,
         status: run.status === 'queued' ? 'running' : run.status,
-        definition: finished ? null : (versions.get(run.versionId)?.definition ?? null),
+        definition: finished ? null : definition,
         context,
         resume: run.resume,
       }

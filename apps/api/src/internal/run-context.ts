@@ -2,8 +2,11 @@ import {
   agentSnapshots,
   assigneesOf,
   findConversationById,
+  findCustomerByEmail,
   findCustomerById,
+  findCustomerByPhone,
   findMessageById,
+  type CustomerRow,
   type DbOrTx,
   type RunRow,
 } from '@replyflow/db'
@@ -26,10 +29,29 @@ function customValues(value: unknown): Record<string, CustomValue> {
 }
 
 /**
+ * The customer a dry run's input names, read but never written: by id, e-mail
+ * or phone, as a real run would find them, with the input's fields over theirs.
+ */
+function customerOfInput(db: DbOrTx, input: Record<string, unknown>): RunContext['customer'] {
+  const email = text(input.email)
+  const phone = text(input.phone)
+  const id = text(input.id)
+  const stored: CustomerRow | undefined =
+    (id ? findCustomerById(db, id) : undefined) ?? (email ? findCustomerByEmail(db, email) : undefined) ?? (phone ? findCustomerByPhone(db, phone) : undefined)
+  return {
+    id: stored?.id ?? null,
+    name: stored?.name ?? text(input.name),
+    email: stored?.email ?? email,
+    phone: stored?.phone ?? phone,
+    custom: { ...customValues(stored?.custom), ...customValues(input.custom) },
+  }
+}
+
+/**
  * The snapshot a run reads, taken when it is claimed: its customer (the message's author), message and
  * conversation as stored now, and every agent (`agents`, when the caller already
  * read them for a batch of runs in the same transaction). Runs without stored
- * rows fall back to their input.
+ * rows (dry runs) read their input, and the customer it names if there is one.
  */
 export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel, agents?: AgentSnapshot[]): RunContext {
   const input = record(run.input)
@@ -43,13 +65,7 @@ export function buildRunContext(db: DbOrTx, run: RunRow, flowChannel: Channel, a
   return {
     customer: customer
       ? { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone, custom: customValues(customer.custom) }
-      : {
-          id: null,
-          name: text(inputCustomer.name),
-          email: text(inputCustomer.email),
-          phone: text(inputCustomer.phone),
-          custom: customValues(inputCustomer.custom),
-        },
+      : customerOfInput(db, inputCustomer),
     message: message
       ? { id: message.id, subject: message.subject, content: message.content, channel: message.channel }
       : { id: null, subject: text(inputMessage.subject), content: text(inputMessage.content) ?? '', channel: flowChannel },

@@ -110,8 +110,10 @@ function applyDeliver(tx: DbOrTx, run: RunState, effect: Extract<Effect, { type:
 
 /**
  * Applies one report: the steps, each effect once per (run, node), and the
- * run's final status. A report for a finished run changes nothing. Runs inside
- * a savepoint of the caller's transaction: if any part fails, none of it is written.
+ * run's final status; the effects are recorded on the run as reported. A dry
+ * run's effects are only recorded, never applied. A report for a finished run
+ * changes nothing. Runs inside a savepoint of the caller's transaction: if any
+ * part fails, none of it is written.
  */
 function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status: RunStatus; deliveryIds: string[] } | null {
   const [run] = findRunStates(tx, [report.runId])
@@ -119,6 +121,12 @@ function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status:
   if (run.status === 'succeeded' || run.status === 'failed') return { status: run.status, deliveryIds: [] }
   const now = new Date(mailing.nowMs).toISOString()
   insertSteps(tx, run.id, report.steps.map((step) => ({ ...step, error: step.error ?? null })))
+  const finished = { status: report.status, error: report.error, effects: report.effects, finishedAt: now, startedAt: run.startedAt ?? now }
+  // The API decides from its own record, never from the worker's say-so, that a run is dry.
+  if (run.dryRun) {
+    updateRun(tx, run.id, finished)
+    return { status: report.status, deliveryIds: [] }
+  }
   const deliveryIds: string[] = []
   for (const effect of report.effects) {
     const payload: JsonObject = effect.type === 'assign_agents' ? { agentIds: effect.agentIds } : { channel: effect.channel, recipients: effect.recipients.map((r) => r.agentId) }
@@ -126,7 +134,7 @@ function applyReport(tx: DbOrTx, report: RunReport, mailing: Mailing): { status:
     if (effect.type === 'assign_agents') applyAssign(tx, run, effect, now)
     else deliveryIds.push(...applyDeliver(tx, run, effect, mailing))
   }
-  updateRun(tx, run.id, { status: report.status, error: report.error, finishedAt: now, startedAt: run.startedAt ?? now })
+  updateRun(tx, run.id, finished)
   return { status: report.status, deliveryIds }
 }
 

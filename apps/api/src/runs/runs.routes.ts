@@ -1,32 +1,63 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { listRunsOfFlow } from '@replyflow/db'
+import { listRuns, listRunsOfFlow } from '@replyflow/db'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { getFlow } from '../flows/flows.service.ts'
 import { DEFAULT_PAGE_SIZE, emptyBodyAsObject, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
-import { RunAcceptedSchema, RunInputSchema, RunSchema, RunStatusSchema, RunSummarySchema } from './runs.schemas.ts'
+import { RunAcceptedSchema, RunListItemSchema, RunSchema, RunStatusSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
 import { retryRun, runWithSteps, startManualRun } from './runs.service.ts'
 
 const tags = ['runs']
 
-/** `flows/:id/runs` (start, list) and `runs/:id` (get, retry). Admins only. */
+/** A page of `limit` items from a query asked for `limit + 1`: the extra one says whether there is a next page. */
+function page<T extends { id: string }>(items: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const shown = items.slice(0, limit)
+  return { items: shown, nextCursor: items.length > limit ? (shown[shown.length - 1]?.id ?? null) : null }
+}
+
+/** `flows/:id/runs` (start, list), `runs` (every flow's) and `runs/:id` (get, retry). Admins only. */
 export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.post(
     '/flows/:id/runs',
     {
       schema: {
         tags,
-        summary: "Start a run of the flow's active version",
-        description: 'Honours `Idempotency-Key`: the same key and body answer the same run; the same key with another body answers 422.',
+        summary: "Start a run of the flow's active version, or a dry run",
+        description: [
+          'The customer and message of `input` are stored as if the message had just arrived, and the run assigns and notifies for real.',
+          'With `dryRun: true` nothing is stored but the run: it executes in a worker like any run, creates no customer, conversation or message, applies no effect (no assignment, no mail) and records in `effects` what it would have done.',
+          'A dry run may carry `definition`, a draft to test before publishing (validated like publishing: 422 `invalid_flow`); it then runs instead of the active version and the run has `version: null`. `definition` without `dryRun: true` is refused (400).',
+          'Honours `Idempotency-Key`: the same key and body answer the same run; the same key with another body answers 422.',
+        ].join('\n\n'),
         params: IdParams,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
-        body: Type.Object({ input: RunInputSchema }, { additionalProperties: false }),
+        body: StartRunBody,
         response: { 202: RunAcceptedSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { run } = await startManualRun(deps, request.params.id, request.body.input, request.headers['idempotency-key'])
-      return reply.status(202).send({ id: run.id, status: run.status })
+      const { run } = await startManualRun(deps, request.params.id, request.body, request.headers['idempotency-key'])
+      return reply.status(202).send({ id: run.id, status: run.status, dryRun: run.dryRun })
+    },
+  )
+
+  app.get(
+    '/runs',
+    {
+      schema: {
+        tags,
+        summary: 'List the runs of every flow, newest first',
+        description: 'Each with its flow (`flowId`, `flowName`), `trigger`, `dryRun`, `conversationId` and the `customer` who wrote its message (null for dry runs).',
+        querystring: Type.Object(
+          { status: Type.Optional(RunStatusSchema), flowId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), ...PageQuery },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(RunListItemSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { status, flowId, cursor, limit = DEFAULT_PAGE_SIZE } = request.query
+      return page(listRuns(deps.db, { status, flowId, cursor, limit: limit + 1 }), limit)
     },
   )
 
@@ -44,9 +75,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
     async (request) => {
       getFlow(deps.db, request.params.id)
       const { status, cursor, limit = DEFAULT_PAGE_SIZE } = request.query
-      const items = listRunsOfFlow(deps.db, request.params.id, { status, cursor, limit: limit + 1 })
-      const page = items.slice(0, limit)
-      return { items: page, nextCursor: items.length > limit ? (page[page.length - 1]?.id ?? null) : null }
+      return page(listRunsOfFlow(deps.db, request.params.id, { status, cursor, limit: limit + 1 }), limit)
     },
   )
 
@@ -70,7 +99,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
     },
     async (request, reply) => {
       const run = await retryRun(deps, request.params.id, { fromStart: request.body.fromStart ?? false })
-      return reply.status(202).send({ id: run.id, status: run.status })
+      return reply.status(202).send({ id: run.id, status: run.status, dryRun: run.dryRun })
     },
   )
 }

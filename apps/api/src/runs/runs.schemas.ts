@@ -2,7 +2,7 @@ import { NODE_RESULTS, NODE_TYPES } from '@replyflow/flow'
 import { RUN_STATUSES } from '@replyflow/db'
 import Type from 'typebox'
 import { Email, Nullable } from '../schemas.ts'
-import { ChannelSchema, TriggerSchema } from '../flows/flows.schemas.ts'
+import { ChannelSchema, FlowDefinitionSchema, TriggerSchema } from '../flows/flows.schemas.ts'
 
 export const RunStatusSchema = Type.Enum(RUN_STATUSES)
 
@@ -53,12 +53,33 @@ export const RunInputSchema = Type.Object(
   { additionalProperties: false },
 )
 
+const Id = Type.String({ minLength: 1, maxLength: 64 })
+const RecipientSchema = Type.Object({ agentId: Id, name: Type.String({ maxLength: 200 }), address: Type.String({ minLength: 1, maxLength: 254 }) })
+
+/** An effect the engine returned (`@replyflow/flow`'s `Effect`): applied by a real run, only recorded by a dry run. */
+export const EffectSchema = Type.Union([
+  Type.Object({ type: Type.Literal('assign_agents'), nodeId: Id, agentIds: Type.Array(Id, { maxItems: 1000 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('deliver_message'),
+      nodeId: Id,
+      channel: ChannelSchema,
+      recipients: Type.Array(RecipientSchema, { maxItems: 1000 }),
+      message: Type.Object({ subject: Type.String({ maxLength: 1000 }), text: Type.String({ maxLength: 200_000 }) }),
+    },
+    { additionalProperties: false },
+  ),
+])
+
 /** A run as listed. */
 export const RunSummarySchema = Type.Object({
   id: Type.String(),
   flowId: Type.String(),
-  versionId: Type.String(),
-  version: Type.Integer(),
+  /** The pinned version; null (with `version`) for a dry run of a draft. */
+  versionId: Nullable(Type.String()),
+  version: Nullable(Type.Integer()),
+  /** A dry run: executed without creating a customer, conversation or message, and without applying its effects. */
+  dryRun: Type.Boolean(),
   status: RunStatusSchema,
   trigger: TriggerSchema,
   conversationId: Nullable(Type.String()),
@@ -72,13 +93,34 @@ export const RunSummarySchema = Type.Object({
   finishedAt: Nullable(Type.String()),
 })
 
-/** A run with its input and steps. */
+/** A run with its input, steps and effects. */
 export const RunSchema = Type.Object({
   ...RunSummarySchema.properties,
   input: Type.Record(Type.String(), Type.Unknown()),
   resume: Nullable(Type.Object({ nodeId: Type.String(), variables: Type.Record(Type.String(), Type.Unknown()) })),
   steps: Type.Array(StepSchema),
+  /** What the engine returned: applied for a real run, what it *would* have done for a dry run; empty until reported. */
+  effects: Type.Array(EffectSchema),
 })
 
-/** The answer of starting or retrying a run (DESIGN.md §4: `202 { id, status }`). */
-export const RunAcceptedSchema = Type.Object({ id: Type.String(), status: RunStatusSchema })
+/** A run in the list of every flow's runs: with its flow's name and its customer. */
+export const RunListItemSchema = Type.Object({
+  ...RunSummarySchema.properties,
+  flowName: Type.String(),
+  /** Who wrote the run's message; null when none is stored (a dry run). */
+  customer: Nullable(Type.Object({ id: Type.String(), name: Nullable(Type.String()), email: Nullable(Type.String()) })),
+})
+
+/** The answer of starting or retrying a run (DESIGN.md §4: `202 { id, status }`, plus `dryRun`). */
+export const RunAcceptedSchema = Type.Object({ id: Type.String(), status: RunStatusSchema, dryRun: Type.Boolean() })
+
+/** `POST flows/:id/runs`: a run of the active version, or a dry run (of the active version, or of `definition`). */
+export const StartRunBody = Type.Object(
+  {
+    input: RunInputSchema,
+    dryRun: Type.Optional(Type.Boolean({ default: false })),
+    /** A draft to test instead of the active version; only with `dryRun: true`. Validated like publishing. */
+    definition: Type.Optional(FlowDefinitionSchema),
+  },
+  { additionalProperties: false },
+)

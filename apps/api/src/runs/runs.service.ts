@@ -20,11 +20,11 @@ import {
   type RunStepRow,
   type RunWithVersion,
 } from '@replyflow/db'
-import { canonicalJson, type Channel } from '@replyflow/flow'
+import { canonicalJson, type Channel, type Effect, type FlowDefinition } from '@replyflow/flow'
 import type { Static } from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { ApiError, conflict, notFound } from '../errors.ts'
-import { getFlow } from '../flows/flows.service.ts'
+import { assertValidDefinition, getFlow } from '../flows/flows.service.ts'
 import { handOver } from '../mail/hand-over.ts'
 import type { RunInputSchema } from './runs.schemas.ts'
 
@@ -38,9 +38,10 @@ export function getRun(db: DbOrTx, id: string): RunWithVersion {
   return run
 }
 
-/** A run with its steps, as `GET runs/:id` shows it. */
-export function runWithSteps(db: DbOrTx, id: string): RunWithVersion & { steps: RunStepRow[] } {
-  return { ...getRun(db, id), steps: listSteps(db, id) }
+/** A run with its steps and effects, as `GET runs/:id` shows it. */
+export function runWithSteps(db: DbOrTx, id: string): RunWithVersion & { steps: RunStepRow[]; effects: Effect[] } {
+  const run = getRun(db, id)
+  return { ...run, steps: listSteps(db, id), effects: run.effects ?? [] }
 }
 
 function findOrCreateCustomer(tx: DbOrTx, input: RunInput['customer'], now: string): CustomerRow {
@@ -80,21 +81,40 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex')
 }
 
+/** What `POST flows/:id/runs` asks for. */
+export interface StartRunRequest {
+  input: RunInput
+  /** Execute without storing a customer, conversation or message and without applying effects. */
+  dryRun?: boolean
+  /** A draft to dry-run instead of the active version. */
+  definition?: FlowDefinition
+}
+
 /**
  * Starts a manual run of a flow's active version. The customer's message is
  * stored as it would be had it arrived (customer, conversation, message), so
  * the run assigns and notifies exactly as a real one; all of it and the
  * `queued` run are written in one transaction, then the run is handed to the
- * queue. With an `Idempotency-Key`, the same key and body return the same run.
+ * queue. A dry run stores only the run (with its input): the worker executes
+ * it and the API records what it would have done. It pins the active version,
+ * or runs `definition` (validated as publishing does). With an
+ * `Idempotency-Key`, the same key and body return the same run.
  */
 export async function startManualRun(
   deps: Deps,
   flowId: string,
-  input: RunInput,
+  request: StartRunRequest,
   idempotencyKey: string | undefined,
 ): Promise<{ run: RunWithVersion; created: boolean }> {
+  const { input, definition } = request
+  const dryRun = request.dryRun ?? false
+  if (definition && !dryRun) {
+    const message = 'a definition runs only as a dry run (a draft never runs for real): add dryRun: true, or publish it first'
+    throw new ApiError(400, 'API_VALIDATION', `body/definition: ${message}`, [{ path: 'body/definition', message }])
+  }
   const scope = `flow-runs:${flowId}`
-  const hash = requestHash({ input })
+  // A real run hashes as before dry runs existed, so keys already stored keep matching.
+  const hash = requestHash(dryRun ? { input, dryRun, definition: definition ?? null } : { input })
   const outcome = deps.db.transaction((tx) => {
     if (idempotencyKey) {
       const seen = findIdempotencyKey(tx, scope, idempotencyKey)
@@ -104,9 +124,27 @@ export async function startManualRun(
       if (seen) return { run: getRun(tx, seen.runId), created: false }
     }
     const flow = getFlow(tx, flowId)
-    if (!flow.activeVersionId) throw conflict('API_FLOW_NOT_PUBLISHED', `flow "${flow.name}" has no published version to run; publish it first`)
+    if (definition) assertValidDefinition(flow, definition)
+    else if (!flow.activeVersionId) throw conflict('API_FLOW_NOT_PUBLISHED', `flow "${flow.name}" has no published version to run; publish it first`)
     const nowMs = deps.now()
     const now = new Date(nowMs).toISOString()
+    if (dryRun) {
+      const runId = newId(nowMs)
+      insertRun(tx, {
+        id: runId,
+        flowId,
+        versionId: definition ? null : flow.activeVersionId,
+        definition: definition ?? null,
+        dryRun: true,
+        status: 'queued',
+        trigger: 'manual',
+        input: toJson(input),
+        createdAt: now,
+      })
+      if (idempotencyKey) insertIdempotencyKey(tx, { scope, key: idempotencyKey, runId, requestHash: hash, createdAt: now })
+      return { run: getRun(tx, runId), created: true }
+    }
+    if (!flow.activeVersionId) throw conflict('API_FLOW_NOT_PUBLISHED', `flow "${flow.name}" has no published version to run; publish it first`)
     const channel: Channel = input.message.channel ?? flow.channel
     const customer = findOrCreateCustomer(tx, input.customer, now)
     const conversationId = newId(nowMs)
@@ -203,6 +241,9 @@ export async function retryRun(deps: Deps, runId: string, options: { fromStart: 
       id,
       flowId: run.flowId,
       versionId,
+      // A dry run's retry is dry too; from its failed step, a draft's retry runs the same draft.
+      definition: versionId === run.versionId ? run.definition : null,
+      dryRun: run.dryRun,
       status: 'queued',
       trigger: run.trigger,
       input: run.input,

@@ -1,13 +1,13 @@
 import { and, asc, count, desc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { inJsonArray, preparedQuery, preparedUpdate } from '../prepared.ts'
-import { flowVersions, idempotencyKeys, runEffects, runs, runSteps } from '../schema.ts'
+import { conversations, customers, flows, flowVersions, idempotencyKeys, messages, runEffects, runs, runSteps } from '../schema.ts'
 import type { RunStatus } from '../values.ts'
 
 /** A run row. */
 export type RunRow = typeof runs.$inferSelect
-/** A run with its pinned version's number. */
-export type RunWithVersion = RunRow & { version: number }
+/** A run with its pinned version's number (null for a dry run of a draft). */
+export type RunWithVersion = RunRow & { version: number | null }
 /** A recorded step. */
 export type RunStepRow = typeof runSteps.$inferSelect
 
@@ -20,6 +20,8 @@ const insertRunQuery = preparedQuery((db) =>
       id: sql.placeholder('id'),
       flowId: sql.placeholder('flowId'),
       versionId: sql.placeholder('versionId'),
+      definition: sql`${sql.placeholder('definition')}`,
+      dryRun: sql.placeholder('dryRun'),
       status: sql.placeholder('status'),
       trigger: sql.placeholder('trigger'),
       input: sql`${sql.placeholder('input')}`,
@@ -27,6 +29,7 @@ const insertRunQuery = preparedQuery((db) =>
       conversationId: sql.placeholder('conversationId'),
       messageId: sql.placeholder('messageId'),
       error: sql`${sql.placeholder('error')}`,
+      effects: sql`${sql.placeholder('effects')}`,
       attempt: sql.placeholder('attempt'),
       retryOf: sql.placeholder('retryOf'),
       resume: sql`${sql.placeholder('resume')}`,
@@ -48,7 +51,9 @@ export function insertRun(db: DbOrTx, row: typeof runs.$inferInsert): void {
   insertRunQuery(db).run({
     id: row.id,
     flowId: row.flowId,
-    versionId: row.versionId,
+    versionId: row.versionId ?? null,
+    definition: json(row.definition),
+    dryRun: row.dryRun ? 1 : 0,
     status: row.status,
     trigger: row.trigger,
     input: JSON.stringify(row.input ?? {}),
@@ -56,6 +61,7 @@ export function insertRun(db: DbOrTx, row: typeof runs.$inferInsert): void {
     conversationId: row.conversationId ?? null,
     messageId: row.messageId ?? null,
     error: json(row.error),
+    effects: json(row.effects),
     attempt: row.attempt ?? 1,
     retryOf: row.retryOf ?? null,
     resume: json(row.resume),
@@ -67,11 +73,11 @@ export function insertRun(db: DbOrTx, row: typeof runs.$inferInsert): void {
 }
 
 /** What applying a run's report needs to know of it: not its input or context snapshot (large JSON). */
-export type RunState = Pick<RunRow, 'id' | 'status' | 'conversationId' | 'messageId' | 'startedAt'>
+export type RunState = Pick<RunRow, 'id' | 'status' | 'dryRun' | 'conversationId' | 'messageId' | 'startedAt'>
 
 const runStatesQuery = preparedQuery((db) =>
   db
-    .select({ id: runs.id, status: runs.status, conversationId: runs.conversationId, messageId: runs.messageId, startedAt: runs.startedAt })
+    .select({ id: runs.id, status: runs.status, dryRun: runs.dryRun, conversationId: runs.conversationId, messageId: runs.messageId, startedAt: runs.startedAt })
     .from(runs)
     .where(inJsonArray(runs.id, 'ids'))
     .prepare(),
@@ -85,7 +91,7 @@ export function findRunStates(db: DbOrTx, ids: readonly string[]): RunState[] {
 
 /** A run with its version number. */
 export function findRun(db: DbOrTx, id: string): RunWithVersion | undefined {
-  return db.select(runWithVersion).from(runs).innerJoin(flowVersions, eq(flowVersions.id, runs.versionId)).where(eq(runs.id, id)).get()
+  return db.select(runWithVersion).from(runs).leftJoin(flowVersions, eq(flowVersions.id, runs.versionId)).where(eq(runs.id, id)).get()
 }
 
 const runsByIds = preparedQuery((db) => db.select().from(runs).where(inJsonArray(runs.id, 'ids')).prepare())
@@ -105,7 +111,7 @@ export function listRunsOfFlow(
   return db
     .select(runWithVersion)
     .from(runs)
-    .innerJoin(flowVersions, eq(flowVersions.id, runs.versionId))
+    .leftJoin(flowVersions, eq(flowVersions.id, runs.versionId))
     .where(
       and(
         eq(runs.flowId, flowId),
@@ -116,6 +122,38 @@ export function listRunsOfFlow(
     .orderBy(desc(runs.id))
     .limit(options.limit)
     .all()
+}
+
+/** A run as the list of every flow's runs shows it: with its flow's name and its customer. */
+export type RunListRow = RunWithVersion & {
+  flowName: string
+  /** Who wrote the run's message (or the conversation's customer); null for runs with no stored customer, e.g. dry runs. */
+  customer: { id: string; name: string | null; email: string | null } | null
+}
+
+/** A page of the runs of every flow, newest first; `cursor` is the last id of the previous page. */
+export function listRuns(db: DbOrTx, options: { status?: RunStatus; flowId?: string; cursor?: string; limit: number }): RunListRow[] {
+  // The customer who wrote the run's message, else the conversation's (as a run's context reads it).
+  const customerId = sql`coalesce(case when ${messages.authorType} = 'customer' then ${messages.authorId} end, ${conversations.customerId})`
+  return db
+    .select({ ...runWithVersion, flowName: flows.name, customerId: customers.id, customerName: customers.name, customerEmail: customers.email })
+    .from(runs)
+    .innerJoin(flows, eq(flows.id, runs.flowId))
+    .leftJoin(flowVersions, eq(flowVersions.id, runs.versionId))
+    .leftJoin(messages, eq(messages.id, runs.messageId))
+    .leftJoin(conversations, eq(conversations.id, runs.conversationId))
+    .leftJoin(customers, eq(customers.id, customerId))
+    .where(
+      and(
+        options.flowId ? eq(runs.flowId, options.flowId) : undefined,
+        options.status ? eq(runs.status, options.status) : undefined,
+        options.cursor ? lt(runs.id, options.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(runs.id))
+    .limit(options.limit)
+    .all()
+    .map(({ customerId: id, customerName: name, customerEmail: email, ...run }) => ({ ...run, customer: id ? { id, name, email } : null }))
 }
 
 const runUpdate = preparedUpdate(runs, runs.id)
