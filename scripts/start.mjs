@@ -6,7 +6,7 @@
 // machines. `pnpm bench` runs scripts/bench.ts the same way (install, Redis).
 // Node builtins only: this runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
@@ -109,6 +109,22 @@ function ensureWorkerToken() {
   env.WORKER_TOKEN = readFileSync(file, 'utf8').trim()
 }
 
+/**
+ * The BullMQ key prefix: QUEUE_PREFIX, or one of this install's own, derived
+ * from its worker token. Two installs on one Redis then never take each
+ * other's jobs (the apps' default, `replyflow`, would be shared), while
+ * `start:api` and `start:worker` on several machines, which must share the
+ * token anyway, agree on it.
+ */
+function ensureQueuePrefix() {
+  if (env.QUEUE_PREFIX) {
+    say(`queue prefix: ${env.QUEUE_PREFIX} (QUEUE_PREFIX)`)
+    return
+  }
+  env.QUEUE_PREFIX = `replyflow-${createHash('sha256').update(`replyflow queue prefix\0${env.WORKER_TOKEN}`).digest('hex').slice(0, 8)}`
+  say(`queue prefix: ${env.QUEUE_PREFIX} (this install's own, from its worker token, so it can share a Redis with other installs; set QUEUE_PREFIX to choose one)`)
+}
+
 /** On the very first start, a first admin with a fresh password, printed once. */
 function ensureFirstAdmin() {
   const database = resolve(ROOT, env.DATABASE_PATH || './data/replyflow.db')
@@ -202,6 +218,7 @@ async function runApps() {
   if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
   redis = await ensureRedis()
   ensureWorkerToken()
+  ensureQueuePrefix()
   env.PORT ||= '3000'
   if (mode !== 'worker') {
     ensureFirstAdmin()

@@ -6,7 +6,7 @@ import { startServer } from './server.ts'
 const config = loadConfig()
 const logger = createLogger()
 const server = await startServer(config, logger)
-logger.info({ address: server.address, devMailbox: config.devMailbox }, 'api listening')
+logger.info({ address: server.address, queuePrefix: config.queuePrefix, devMailbox: config.devMailbox }, 'api listening')
 
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

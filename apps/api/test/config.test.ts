@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       devMailbox: true,
       admin: null,
       workerToken: null,
-      queuePrefix: 'bull',
+      queuePrefix: 'replyflow',
       automatedMailCapPerHour: 30,
       workLeaseMs: 600_000,
     })

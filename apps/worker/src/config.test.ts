@@ -18,7 +18,7 @@ describe('parseWorkerConfig', () => {
     const config = parseWorkerConfig({ WORKER_TOKEN: TOKEN })
     expect(config).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
-      queuePrefix: 'bull',
+      queuePrefix: 'replyflow',
       apiUrl: 'http://127.0.0.1:3000',
       concurrency: 50,
       port: DEFAULT_WORKER_PORT,

@@ -11,7 +11,7 @@ export const DEV_MAILBOX = { path: '/dev/mailgun', apiKey: 'dev', domain: 'dev.r
 
 const EnvSchema = Type.Object({
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
-  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'bull' }),
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   API_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
   WORKER_TOKEN: Type.String({ minLength: 16 }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { ApiRequestError, type ApiClient } from './api-client.ts'
 import { FINISHED_RUN_STATUSES } from './internal-api.ts'
 import type { WorkerMetrics } from './metrics.ts'
+import { UnknownWorkError } from './unknown-work.ts'
 
 export interface FlowRunDeps {
   api: ApiClient
@@ -29,7 +30,7 @@ export function createFlowRunProcessor(deps: FlowRunDeps) {
     let log = deps.logger.child({ runId, jobId: job.id })
     const started = performance.now()
     const claimed = await userFailureOnBadRequest(deps.api.claimRun(runId))
-    if (!claimed) throw new UnrecoverableError(`RUN_NOT_FOUND: the API has no run "${runId}"`)
+    if (!claimed) throw new UnknownWorkError('run', runId)
     if (claimed.context.conversation.id) log = log.child({ conversationId: claimed.context.conversation.id })
     if (claimed.dryRun) log = log.child({ dryRun: true })
     if (FINISHED_RUN_STATUSES.has(claimed.status)) {

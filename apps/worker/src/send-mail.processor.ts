@@ -6,6 +6,7 @@ import { ApiUnavailableError, type ApiClient } from './api-client.ts'
 import { userFailureOnBadRequest } from './flow-run.processor.ts'
 import { FINISHED_DELIVERY_STATUSES, type DeliveryResult } from './internal-api.ts'
 import type { WorkerMetrics } from './metrics.ts'
+import { UnknownWorkError } from './unknown-work.ts'
 
 export interface SendMailDeps {
   api: ApiClient
@@ -66,7 +67,7 @@ export function createSendMailProcessor(deps: SendMailDeps) {
     const attempt = job.attemptsMade + 1
     const log = deps.logger.child({ deliveryId, jobId: job.id, attempt })
     const claimed = await userFailureOnBadRequest(deps.api.claimDelivery(deliveryId))
-    if (!claimed) throw new UnrecoverableError(`DELIVERY_NOT_FOUND: the API has no delivery "${deliveryId}"`)
+    if (!claimed) throw new UnknownWorkError('delivery', deliveryId)
     if (FINISHED_DELIVERY_STATUSES.has(claimed.status)) {
       log.info({ status: claimed.status }, 'delivery already settled, skipped')
       return 'skipped'

@@ -18,6 +18,7 @@ import { createFlowRunProcessor } from './flow-run.processor.ts'
 import { startHealthServer } from './health-server.ts'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts'
 import { createSendMailProcessor } from './send-mail.processor.ts'
+import { UnknownWorkError } from './unknown-work.ts'
 import { createVersionCache } from './version-cache.ts'
 
 /** A running worker process: both queue workers and the health server. */
@@ -49,6 +50,11 @@ function observe(worker: Worker, queue: QueueName, logger: Logger, metrics: Work
     metrics.jobs.inc({ queue, outcome: result === 'skipped' ? 'skipped' : 'completed' })
   })
   worker.on('failed', (job, error) => {
+    if (error instanceof UnknownWorkError) {
+      metrics.jobs.inc({ queue, outcome: 'unknown' })
+      logger.warn({ ...jobFields(queue, job), reason: error.message }, 'job of work this install does not know: failed without retry, left to its owner')
+      return
+    }
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || (job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true)
     metrics.jobs.inc({ queue, outcome: final ? 'failed' : 'retried' })
     const fields = { ...jobFields(queue, job), err: error }
@@ -113,7 +119,7 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
       return { redis, api: apiUp }
     },
   })
-  logger.info({ port: health.port, concurrency: config.concurrency, devMailbox: config.mailgun.devMailbox }, 'worker started')
+  logger.info({ port: health.port, concurrency: config.concurrency, queuePrefix: config.queuePrefix, devMailbox: config.mailgun.devMailbox }, 'worker started')
 
   return {
     port: health.port,

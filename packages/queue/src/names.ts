@@ -21,6 +21,15 @@ export interface SendMailJob {
 }
 
 /**
+ * Starts the failure reason of a job whose run or delivery the API doesn't
+ * know. On a Redis shared by two installs with the same prefix, such a job
+ * belongs to the other install: a worker fails it without retrying and without
+ * touching anything, and the owner's dispatcher or lease recovery, seeing this
+ * reason, hands the work over again (it is lost, not refused; see docs/internals.md).
+ */
+export const UNKNOWN_WORK_REASON = 'QUEUE_UNKNOWN_WORK'
+
+/**
  * BullMQ refuses custom job ids that are integers or hold `:` (other than in
  * exactly three parts); our ids are ULID-like strings, checked here so a bad
  * id fails loudly at the producer instead of inside BullMQ.

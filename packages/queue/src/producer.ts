@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { JOBS, QUEUES, assertJobId, type QueueName, type RunFlowJob, type SendMailJob } from './names.ts'
+import { JOBS, QUEUES, UNKNOWN_WORK_REASON, assertJobId, type QueueName, type RunFlowJob, type SendMailJob } from './names.ts'
 
 /**
  * What BullMQ holds for a job id, for work the database says was claimed long ago:
@@ -132,7 +132,8 @@ async function fateOf(queue: Queue, id: string): Promise<JobFate> {
   if (LIVE_STATES.has(state)) return { id, fate: 'live' }
   if (state !== 'failed') return { id, fate: 'lost' }
   const reason = job.failedReason ?? ''
-  // Failing before its last attempt means UnrecoverableError: the worker decided retrying can't help.
-  const refused = job.attemptsMade < (job.opts.attempts ?? 1) && !STALLED_REASON.test(reason)
+  // Failing before its last attempt means UnrecoverableError: the worker decided retrying can't help —
+  // unless it was another install's worker, on a shared Redis, that didn't know the work.
+  const refused = job.attemptsMade < (job.opts.attempts ?? 1) && !STALLED_REASON.test(reason) && !reason.startsWith(UNKNOWN_WORK_REASON)
   return refused ? { id, fate: 'refused', reason } : { id, fate: 'lost' }
 }

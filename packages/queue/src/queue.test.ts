@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { Queue, QueueEvents, UnrecoverableError, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { QUEUES, createProducer, createQueueInspector, createQueueWorker, producerConnection, workerConnection, type Producer, type RunFlowJob } from './index.ts'
+import {
+  QUEUES,
+  UNKNOWN_WORK_REASON,
+  createProducer,
+  createQueueInspector,
+  createQueueWorker,
+  producerConnection,
+  workerConnection,
+  type Producer,
+  type RunFlowJob,
+} from './index.ts'
 
 const REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -77,9 +87,16 @@ describe('queue helpers on a real Redis', () => {
     const events = new QueueEvents(QUEUES.flowRuns, { connection: workerConnection(REDIS_URL), prefix })
     closers.push(() => events.close())
     await events.waitUntilReady()
-    const ids = { waiting: '01RUNWAITINGAAAAAAAAAAAAAA', refused: '01RUNREFUSEDAAAAAAAAAAAAAA', exhausted: '01RUNEXHAUSTEDAAAAAAAAAAAA', done: '01RUNDONEAAAAAAAAAAAAAAAAA', missing: '01RUNMISSINGAAAAAAAAAAAAAA' }
+    const ids = {
+      waiting: '01RUNWAITINGAAAAAAAAAAAAAA',
+      refused: '01RUNREFUSEDAAAAAAAAAAAAAA',
+      exhausted: '01RUNEXHAUSTEDAAAAAAAAAAAA',
+      done: '01RUNDONEAAAAAAAAAAAAAAAAA',
+      missing: '01RUNMISSINGAAAAAAAAAAAAAA',
+      foreign: '01RUNFOREIGNAAAAAAAAAAAAAA',
+    }
     // Jobs that end, each its own way, before the waiting one is added.
-    let outcome: 'refuse' | 'fail' | 'succeed' = 'refuse'
+    let outcome: 'refuse' | 'fail' | 'succeed' | 'unknown' = 'refuse'
     const worker = createQueueWorker<RunFlowJob>({
       queue: QUEUES.flowRuns,
       connection: connections[1]!,
@@ -88,6 +105,8 @@ describe('queue helpers on a real Redis', () => {
       processor: async () => {
         if (outcome === 'refuse') throw new UnrecoverableError('POST /internal/v1/runs/report answered 422')
         if (outcome === 'fail') throw new Error('the API was away')
+        // Another install's worker on the same Redis and prefix: its API doesn't know the run.
+        if (outcome === 'unknown') throw new UnrecoverableError(`${UNKNOWN_WORK_REASON}: the API has no run`)
       },
     })
     closers.push(() => worker.close())
@@ -101,6 +120,8 @@ describe('queue helpers on a real Redis', () => {
     await finish(ids.exhausted, 1)
     outcome = 'succeed'
     await finish(ids.done)
+    outcome = 'unknown'
+    await finish(ids.foreign)
     await worker.close()
     await producer.enqueueRuns([ids.waiting])
 
@@ -111,11 +132,13 @@ describe('queue helpers on a real Redis', () => {
       { id: ids.exhausted, fate: 'lost' },
       { id: ids.done, fate: 'lost' },
       { id: ids.missing, fate: 'lost' },
+      // Failed on purpose, but by a worker that wasn't its install's: lost to its owner, not refused.
+      { id: ids.foreign, fate: 'lost' },
     ])
 
-    await producer.rehand(QUEUES.flowRuns, [ids.exhausted, ids.done, ids.missing, ids.waiting])
-    const states = await Promise.all([ids.exhausted, ids.done, ids.missing, ids.waiting].map((id) => runs.getJobState(id)))
-    expect(states).toEqual(['waiting', 'waiting', 'waiting', 'waiting'])
+    await producer.rehand(QUEUES.flowRuns, [ids.exhausted, ids.done, ids.missing, ids.waiting, ids.foreign])
+    const states = await Promise.all([ids.exhausted, ids.done, ids.missing, ids.waiting, ids.foreign].map((id) => runs.getJobState(id)))
+    expect(states).toEqual(['waiting', 'waiting', 'waiting', 'waiting', 'waiting'])
     expect((await runs.getJob(ids.exhausted))?.attemptsMade).toBe(0)
   })
 

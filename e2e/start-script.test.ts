@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { createInterface } from 'node:readline'
+import { Redis } from 'ioredis'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SHARED_REDIS_URL, eventually } from './harness.ts'
+import { ROOT } from './processes.ts'
+
+// `pnpm start:worker` (scripts/start.mjs) as a user runs it: Node builtins, its
+// own process group, the shared Redis. The worker mode needs no editor build and no API.
+
+interface Started {
+  child: ChildProcess
+  lines: string[]
+  exited: Promise<number | null>
+}
+
+function startScript(mode: string, env: Record<string, string>): Started {
+  const child = spawn('pnpm', [`start:${mode}`], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: SHARED_REDIS_URL, WORKER_PORT: '0', API_URL: 'http://127.0.0.1:1', ...env },
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: string[] = []
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, lines, exited }
+}
+
+/** The worker's 'worker started' log line, once it printed it. */
+function workerStarted(started: Started): Promise<Record<string, unknown>> {
+  return eventually(
+    async () => {
+      const line = started.lines.find((text) => text.includes('"msg":"worker started"'))
+      return line ? (JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>) : undefined
+    },
+    { timeoutMs: 60_000, what: `the worker starting; output so far:\n${started.lines.join('\n')}` },
+  )
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: 1 })
+  try {
+    const keys = await redis.keys(`${prefix}:*`)
+    if (keys.length > 0) await redis.del(...keys)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+describe('pnpm start', () => {
+  const running: Started[] = []
+  const prefixes: string[] = []
+  afterEach(async () => {
+    for (const started of running.splice(0)) {
+      if (started.child.exitCode === null && started.child.pid) process.kill(-started.child.pid, 'SIGKILL')
+      await started.exited
+    }
+    for (const prefix of prefixes.splice(0)) await deleteKeys(prefix)
+  })
+
+  it("uses a queue prefix of the install's own when QUEUE_PREFIX is unset, and says which", async () => {
+    const token = randomBytes(24).toString('hex')
+    const expected = `replyflow-${createHash('sha256').update(`replyflow queue prefix\0${token}`).digest('hex').slice(0, 8)}`
+    prefixes.push(expected)
+    const started = startScript('worker', { WORKER_TOKEN: token })
+    running.push(started)
+    const line = await workerStarted(started)
+    expect(line.queuePrefix).toBe(expected)
+    expect(started.lines).toContain(
+      `[start] queue prefix: ${expected} (this install's own, from its worker token, so it can share a Redis with other installs; set QUEUE_PREFIX to choose one)`,
+    )
+  })
+})
