@@ -24,6 +24,7 @@ import { runRoutes } from './runs/runs.routes.ts'
 import { createDevMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
 import { editorRoutes } from './editor.routes.ts'
 import { metricsRoutes } from './metrics.routes.ts'
+import { OPENAPI_TAGS, openApiTransform } from './openapi.ts'
 
 /** Largest JSON body accepted (a flow of FLOW_LIMITS size fits well within it). */
 export const BODY_LIMIT = 1024 * 1024
@@ -51,9 +52,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       new ApiError(429, 'API_RATE_LIMITED', `too many attempts, try again in ${context.after}`),
   })
   await app.register(swagger, {
+    transform: openApiTransform,
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Replyflow API', version: '1.0.0', description: 'Two-way customer e-mail: flows, runs, conversations.' },
+      info: {
+        title: 'Replyflow API',
+        version: '1.0.0',
+        description:
+          'Two-way customer e-mail: flows, runs, conversations. Call it with the session cookie of `POST /api/v1/auth/login`, or with `Authorization: Bearer <key>`, a key made with `POST /api/v1/api-keys` while logged in. Errors are `{ "error": { "code", "message", "details"? } }`.',
+      },
+      tags: OPENAPI_TAGS,
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'rf_session' },
