@@ -35,12 +35,27 @@ describe('composeAgentNotification', () => {
     expect(mail.variables).toEqual({ kind: 'agent-notification', conversationId: 'CONV1', messageId: 'MSG1', agentId: 'AGENT1' })
   })
 
-  it("comes from the agent's own address in agent mode", () => {
-    const mail = composeAgentNotification({
-      settings: { senderMode: 'agent', teamAddress: 'support@example.com' },
-      agent, customer, conversation, message, domain, secret,
-    })
-    expect(mail.from).toContain('<ann@example.com>')
+  it("comes from the agent's own address in agent mode, when it is on the mail domain or the domain it belongs to", () => {
+    for (const email of ['ann@example.com', 'ann@MG.example.com']) {
+      const mail = composeAgentNotification({
+        settings: { senderMode: 'agent', teamAddress: 'support@example.com' },
+        agent: { ...agent, email }, customer, conversation, message, domain, secret,
+      })
+      expect(mail.from).toBe(`"王小明 (Replyflow)" <${email}>`)
+    }
+  })
+
+  it("comes from the team address under the agent's name in agent mode when the agent's address would fail SPF/DMARC", () => {
+    for (const email of ['ann@gmail.com', 'ann@example.com.evil.test', 'ann@other-example.com']) {
+      const mail = composeAgentNotification({
+        settings: { senderMode: 'agent', teamAddress: 'support@example.com' },
+        agent: { ...agent, email }, customer, conversation, message, domain, secret,
+      })
+      expect(mail.from).toBe('"Ann Agent" <support@example.com>')
+      expect(mail.to).toEqual([`"Ann Agent" <${email}>`])
+      // Replies still go to the conversation's signed reply address.
+      expect(parseReplyAddress(mail.headers['Reply-To'] ?? '', secret)).toEqual({ conversationId: 'CONV1' })
+    }
   })
 
   it('escapes the customer text in HTML and keeps line breaks out of headers', () => {

@@ -20,6 +20,18 @@ export interface OfflineEmailSettings {
   teamAddress: string
 }
 
+/**
+ * Whether mail From `address` can pass SPF/DMARC when Mailgun sends it for
+ * `domain`: the address is on that domain, or on the domain it belongs to
+ * (`ann@example.com` through `mg.example.com`: DMARC's relaxed alignment).
+ */
+function sendableFrom(address: string, domain: string): boolean {
+  const at = address.lastIndexOf('@')
+  const own = address.slice(at + 1).toLowerCase()
+  const mail = domain.toLowerCase()
+  return at > 0 && own.includes('.') && (own === mail || mail.endsWith(`.${own}`))
+}
+
 /** Input of {@link composeAgentNotification}. */
 export interface AgentNotificationInput {
   settings: OfflineEmailSettings
@@ -65,13 +77,21 @@ function threading(references: readonly string[] | undefined, inReplyTo?: string
  * The e-mail telling an agent about a customer's message. Replying to it (above
  * the separator) answers the customer: Reply-To is the conversation's signed
  * reply address and the Message-Id is signed per (message, agent), so the reply
- * is threaded and attributed to this agent.
+ * is threaded and attributed to this agent. It comes from the team address or,
+ * in sender mode `agent`, from the agent's own address when that can pass
+ * SPF/DMARC through the mail domain ({@link sendableFrom}); otherwise from the
+ * team address under the agent's name.
  * @example composeAgentNotification({ settings, agent, customer, conversation, message, domain: 'mg.example.com', secret })
  */
 export function composeAgentNotification(input: AgentNotificationInput): OutboundMail {
   const { settings, agent, customer, conversation, message, domain, secret } = input
-  const fromAddress = settings.senderMode === 'agent' ? agent.email : settings.teamAddress
   const customerLabel = customer.name || customer.email || customer.phone || 'Customer'
+  const from =
+    settings.senderMode === 'team'
+      ? formatAddress(`${customerLabel} (Replyflow)`, settings.teamAddress)
+      : sendableFrom(agent.email, domain)
+        ? formatAddress(`${customerLabel} (Replyflow)`, agent.email)
+        : formatAddress(agent.name || agent.email, settings.teamAddress)
   const customerLine = customer.email && customer.name ? `${customer.name} <${customer.email}>` : customerLabel
   const subject = headerValue(message.subject || conversation.subject || '') || '(no subject)'
   const text = [REPLY_SEPARATOR, '', `${customerLine}:`, '', message.text, ''].join('\n')
@@ -81,7 +101,7 @@ export function composeAgentNotification(input: AgentNotificationInput): Outboun
     `<div style="white-space:pre-wrap">${escapeHtml(message.text)}</div>`,
   ].join('\n')
   return {
-    from: formatAddress(`${customerLabel} (Replyflow)`, fromAddress),
+    from,
     to: [formatAddress(agent.name, agent.email)],
     subject,
     text,
