@@ -25,7 +25,8 @@ function startScript(mode: string, env: Record<string, string>): Started {
   })
   const lines: string[] = []
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // 'close': after the exit and the last line of output.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   return { child, lines, exited }
 }
 
@@ -59,6 +60,22 @@ describe('pnpm start', () => {
       await started.exited
     }
     for (const prefix of prefixes.splice(0)) await deleteKeys(prefix)
+  })
+
+  it('stops cleanly on Ctrl-C and exits 0, though pnpm forwards the signal a second time', async () => {
+    const token = randomBytes(24).toString('hex')
+    const started = startScript('worker', { WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}` })
+    running.push(started)
+    prefixes.push(`rf-e2e-start-${token.slice(0, 8)}`)
+    await workerStarted(started)
+    // Ctrl-C: the terminal signals the foreground process group — pnpm, start.mjs and the worker.
+    process.kill(-(started.child.pid ?? 0), 'SIGINT')
+    expect(await started.exited).toBe(0)
+    const output = started.lines.join('\n')
+    expect(output).toContain('[start] SIGINT: stopping')
+    expect(output).toContain('"msg":"closing: finishing in-flight jobs"')
+    expect(output).not.toContain('second signal')
+    expect(output).not.toContain('ELIFECYCLE')
   })
 
   it("uses a queue prefix of the install's own when QUEUE_PREFIX is unset, and says which", async () => {

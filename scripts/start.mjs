@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm start` — one command on one machine: install, build the editor, make
+// `pnpm start` — one command on one machine: install (when the lockfile is newer than node_modules), build the editor, make
 // sure Redis answers (starting a private redis-server when none does), then
 // run the API (serving the editor; it migrates its database itself) and one
 // worker. `pnpm start:api` / `pnpm start:worker` run one of them, for several
@@ -7,7 +7,7 @@
 // Node builtins only: this runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -87,7 +87,8 @@ async function ensureRedis() {
   const child = spawn(
     'redis-server',
     ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    // Its own process group: Ctrl-C must not stop Redis before the apps have finished their in-flight work.
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   )
   const deadline = Date.now() + 10_000
   while (!(await redisAnswers(env.REDIS_URL))) {
@@ -131,7 +132,7 @@ function ensureFirstAdmin() {
   if (env.ADMIN_EMAIL || env.ADMIN_PASSWORD || existsSync(database)) return
   env.ADMIN_EMAIL = 'admin@replyflow.local'
   env.ADMIN_PASSWORD = randomBytes(9).toString('base64url')
-  say(`first start: log in as ${env.ADMIN_EMAIL} with password ${env.ADMIN_PASSWORD} (shown once; change it in the app)`)
+  say(`first start: log in as ${env.ADMIN_EMAIL} with password ${env.ADMIN_PASSWORD} (shown once; change it in the app, or set a new one with: pnpm reset-password ${env.ADMIN_EMAIL})`)
 }
 
 const children = new Map()
@@ -149,7 +150,11 @@ function startApp(name, entry) {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping the rest`)
       void stop(code === 0 ? 1 : code ?? 1)
-    } else if (children.size === 0) void finish()
+      return
+    }
+    // A clean stop exits 0; an app that failed to close says so in the exit code.
+    if (code) exitCode ||= code
+    if (children.size === 0) void finish()
   })
   return child
 }
@@ -189,15 +194,25 @@ async function stop(code) {
   if (children.size === 0) await finish()
 }
 
+/**
+ * Ctrl-C reaches this process twice: from the terminal (the whole process
+ * group) and forwarded by pnpm a moment later. Signals within this window of
+ * the first are that same request to stop, not an impatient second one.
+ */
+const SAME_SIGNAL_MS = 1_000
+let firstSignalAt = 0
+
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
+    if (stopping && Date.now() - firstSignalAt < SAME_SIGNAL_MS) return
     if (stopping) {
       say('second signal: exiting now')
       for (const child of children.values()) child.kill('SIGKILL')
       redis?.kill('SIGKILL')
       process.exit(1)
     }
-    say(`${signal}: stopping`)
+    firstSignalAt = Date.now()
+    say(`${signal}: stopping (again to stop at once)`)
     void stop(0)
   })
 }
@@ -236,5 +251,12 @@ async function runApps() {
   }
 }
 
-if (!existsSync(join(ROOT, 'node_modules'))) run('pnpm', ['install'], 'installing dependencies')
+/** Whether dependencies must be installed: never yet, or the lockfile changed since (e.g. a pull that added one). */
+function dependenciesOutdated() {
+  const installed = join(ROOT, 'node_modules', '.modules.yaml')
+  if (!existsSync(installed)) return true
+  return statSync(join(ROOT, 'pnpm-lock.yaml')).mtimeMs > statSync(installed).mtimeMs
+}
+
+if (dependenciesOutdated()) run('pnpm', ['install', '--frozen-lockfile'], 'installing dependencies (pnpm-lock.yaml is newer than node_modules)')
 await (mode === 'bench' ? runBench() : runApps())

@@ -34,10 +34,14 @@ export const RecordedMessageSchema = Type.Object({
 const ErrorAnswer = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 })
+/** The mailbox keeps everything in memory: a restart empties it. Said in its answers, so a UI can say it too. */
+const Persistent = Type.Literal(false, { description: 'Messages are kept in memory only: restarting the server empties the mailbox.' })
+
 const Stats = Type.Object({
   messages: Type.Integer(),
   attempts: Type.Integer(),
   pendingFailures: Type.Integer(),
+  persistent: Persistent,
 })
 
 export interface ControlRoutesOptions {
@@ -89,6 +93,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (sc
     messages: mailbox.messages().length,
     attempts: mailbox.attempts(),
     pendingFailures: mailbox.pendingFailures(),
+    persistent: false as const,
   })
 
   app.get(
@@ -96,7 +101,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (sc
     {
       schema: {
         querystring: Type.Object({ to: Type.Optional(Type.String()), domain: Type.Optional(Type.String()) }),
-        response: { 200: Type.Object({ items: Type.Array(RecordedMessageSchema) }) },
+        response: { 200: Type.Object({ items: Type.Array(RecordedMessageSchema), persistent: Persistent }) },
       },
     },
     async (request) => {
@@ -105,7 +110,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (sc
       const items = mailbox
         .messages()
         .filter((m) => (!domain || m.domain === domain) && (!wanted || m.to.some((a) => a.toLowerCase().includes(wanted))))
-      return { items }
+      return { items, persistent: false as const }
     },
   )
 

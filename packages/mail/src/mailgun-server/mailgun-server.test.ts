@@ -205,12 +205,12 @@ describe('control surface', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ count: 1, status: 429 }),
     })
-    expect(await json(planned)).toEqual({ messages: 2, attempts: 2, pendingFailures: 1 })
+    expect(await json(planned)).toEqual({ messages: 2, attempts: 2, pendingFailures: 1, persistent: false })
     const error = await failure(mg.messages.create(DOMAIN, { from: 'a@x.com', to: 'b@y.com', text: 'x' }))
     expect(error.status).toBe(429)
 
     expect((await fetch(`${server.url}/mailbox/messages`, { method: 'DELETE' })).status).toBe(204)
-    expect((await json<Listed>(fetch(`${server.url}/mailbox/messages`))).items).toEqual([])
+    expect(await json(fetch(`${server.url}/mailbox/messages`))).toEqual({ items: [], persistent: false })
   })
 
   it('refuses a malformed failure plan with the house error shape', async () => {
