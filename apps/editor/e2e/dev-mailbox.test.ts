@@ -67,10 +67,15 @@ for (const locale of ['en', 'zh-CN'] as const) {
 
         // The flow assigned every agent and mailed them: Ann's notification shows up in the list by itself.
         const notification = page.getByRole('button', { name: new RegExp(`${escape(subject)}.*${escape(m.dev.kindAgent)}.*ann@agents\\.test`) })
+        // The screen says its mail lives in memory only.
+        await page.getByText(m.dev.inMemory).waitFor()
         await notification.click()
         const article = page.getByRole('article', { name: subject })
-        // The notification's HTML part, in its sandboxed frame.
+        // The notification's HTML part, in its sandboxed frame: opened beside the list, in view without scrolling.
         await article.frameLocator('iframe').getByText(question).waitFor()
+        await expect(editor.inView(article.getByRole('heading', { name: subject }))).resolves.toBe(true)
+        const body = await article.locator('iframe').boundingBox()
+        expect((body?.y ?? Infinity) + 120).toBeLessThan(page.viewportSize()?.height ?? 0)
         await editor.screenshot('14-dev-mailbox-notification')
 
         // Ann answers it from her mail client, with a file: the reply goes to the notification's reply address.

@@ -17,6 +17,11 @@ export function fmt(message: string, params: Record<string, string | number> = {
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
 }
 
+/** `text` as a regular expression that matches it literally. */
+export function literally(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 /** Polls a condition with a deadline (no sleeps as synchronisation). */
 export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -59,7 +64,7 @@ export class EditorPage {
     await this.page.getByRole('button', { name: this.m.flows.addFlow }).waitFor()
   }
 
-  /** Double-clicks Add flow, fills the form and waits for the flow in the list. */
+  /** Double-clicks Add flow, fills the form and waits for the new flow, in the list and open on the canvas. */
   async addFlow(name: string, trigger: string): Promise<void> {
     await this.page.getByRole('button', { name: this.m.flows.addFlow }).dblclick()
     const dialog = this.page.getByRole('dialog', { name: this.m.flows.form.title })
@@ -67,10 +72,19 @@ export class EditorPage {
     await dialog.getByLabel(this.m.flows.form.trigger).selectOption(trigger)
     await dialog.getByRole('button', { name: this.m.flows.form.create }).click()
     await this.flowInList(name).waitFor()
+    await this.page.getByRole('heading', { name, exact: true }).waitFor()
+    await this.canvasNode('start').waitFor()
   }
 
+  /** A flow's entry in the list (its name comes first; its actions menu is a button of its own). */
   flowInList(name: string): Locator {
-    return this.page.getByRole('list', { name: this.m.flows.listLabel }).getByRole('button', { name: new RegExp(name) })
+    return this.page.getByRole('list', { name: this.m.flows.listLabel }).getByRole('button', { name: new RegExp(`^${literally(name)}`) })
+  }
+
+  /** Chooses an action from a flow's menu in the list. */
+  async flowAction(name: string, action: string): Promise<void> {
+    await this.page.getByRole('button', { name: fmt(this.m.flows.actions.label, { name }), exact: true }).click()
+    await this.page.getByRole('menuitem', { name: action }).click()
   }
 
   async openFlow(name: string): Promise<void> {
@@ -166,6 +180,21 @@ export class EditorPage {
 
   tab(name: string): Locator {
     return this.page.getByRole('tab', { name })
+  }
+
+  /** Whether an element lies wholly inside the window, seen without scrolling. */
+  async inView(element: Locator): Promise<boolean> {
+    const box = await element.boundingBox()
+    const size = this.page.viewportSize()
+    return box !== null && size !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height
+  }
+
+  /** Whether a node is drawn wholly inside the visible canvas (not scrolled away, not clipped under a panel). */
+  async onScreen(id: string): Promise<boolean> {
+    const node = await this.canvasNode(id).boundingBox()
+    const canvas = await this.page.getByRole('region', { name: this.m.editor.canvas }).boundingBox()
+    if (!node || !canvas) return false
+    return node.x >= canvas.x && node.y >= canvas.y && node.x + node.width <= canvas.x + canvas.width && node.y + node.height <= canvas.y + canvas.height
   }
 
   /** The class list of a node's card on the canvas (issues, run and diff marks). */

@@ -56,12 +56,12 @@ describe('the editor, end to end in Chromium', () => {
         await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(locale)
         await page.getByRole('heading', { name: m.flows.listTitleEmail }).waitFor()
 
-        // 1. Double-click Add flow, name it, choose when it runs.
+        // 1. Double-click Add flow, name it, choose when it runs: the new flow opens on the canvas at once.
         await editor.addFlow(flowName, 'email.received')
         await expect(editor.flowInList(flowName).textContent()).resolves.toContain(m.flows.noActiveVersion)
         await editor.screenshot('01-flow-list')
 
-        // 2. Double-click the flow to open it, then close the list for room.
+        // 2. Double-click the flow to open it (again), then close the list for room.
         await editor.openFlow(flowName)
         await page.getByRole('button', { name: m.flows.closeList }).click()
         await expect(page.getByRole('list', { name: m.flows.listLabel }).count()).resolves.toBe(0)
@@ -152,18 +152,27 @@ describe('the editor, end to end in Chromium', () => {
         await page.getByText(fmt(m.flows.activeVersion, { version: 1 })).first().waitFor()
         await editor.screenshot('08-rolled-back')
 
-        // 5. A test run, shown live on the canvas: the path it took, with results.
+        // 5. A test run — a dry run of the draft — shown live on the canvas: the path it took, with results,
+        // and what it would have done, with nothing sent or assigned.
         await page.getByRole('button', { name: m.editor.testRun }).first().click()
         await until(async () => (await page.locator('.vue-flow__node .step.run-success').count()) === 4, 'four nodes succeeded', 30_000)
         await expect(editor.nodeClasses('end')).resolves.toContain('run-end')
         await expect(editor.nodeClasses('assign_all_agents')).resolves.toContain('run-off-path')
         await expect(page.locator('.vue-flow__edge.run-on-path').count()).resolves.toBe(4)
-        await page.getByRole('tabpanel').getByText(m.runs.status.succeeded).first().waitFor()
+        const runPanel = page.getByRole('tabpanel')
+        await runPanel.getByText(m.runs.status.succeeded).first().waitFor()
+        await runPanel.getByText(m.runs.dryNotice).waitFor()
+        await runPanel.getByText(`${m.runs.effects.wouldMail} Ann Agent <ann@agents.test>`).waitFor()
         await editor.screenshot('09-test-run-path')
+        // The history tells dry runs from real ones.
+        await expect(runPanel.getByRole('button', { name: /./ }).filter({ hasText: m.runs.dry }).count()).resolves.toBeGreaterThan(0)
 
-        // What the API holds is what was built: v1 active, v2 kept.
-        const flows = await system.request<{ items: { name: string; activeVersion: number | null; enabled: boolean }[] }>('GET', '/flows')
-        expect(flows.body.items.find((flow) => flow.name === flowName)).toMatchObject({ activeVersion: 1, enabled: true })
+        // What the API holds is what was built: v1 active, v2 kept; the test run was a dry run that mailed no one.
+        const flows = await system.request<{ items: { id: string; name: string; activeVersion: number | null; enabled: boolean }[] }>('GET', '/flows')
+        const built = flows.body.items.find((flow) => flow.name === flowName)
+        expect(built).toMatchObject({ activeVersion: 1, enabled: true })
+        const runs = await system.request<{ items: { dryRun: boolean; conversationId: string | null }[] }>('GET', `/flows/${built?.id}/runs`)
+        expect(runs.body.items).toEqual([expect.objectContaining({ dryRun: true, conversationId: null })])
       })
     })
   }
