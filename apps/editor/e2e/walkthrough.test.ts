@@ -161,7 +161,7 @@ describe('the editor, end to end in Chromium', () => {
         await expect(page.locator('.vue-flow__edge.run-on-path').count()).resolves.toBe(4)
         const runPanel = page.getByRole('tabpanel')
         await runPanel.getByText(m.runs.status.succeeded).first().waitFor()
-        await runPanel.getByText(m.runs.dryNotice).waitFor()
+        await runPanel.getByText(m.runs.dryNotice, { exact: true }).waitFor()
         await runPanel.getByText(`${m.runs.effects.wouldMail} Ann Agent <ann@agents.test>`).waitFor()
         await editor.screenshot('09-test-run-path')
         // The history tells dry runs from real ones.

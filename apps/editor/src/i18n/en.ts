@@ -30,6 +30,8 @@ export const en = {
     network: 'The server could not be reached. Check your connection and try again.',
     unexpected: 'Something went wrong ({code}): {message}',
     sessionExpired: 'Your session has ended. Please sign in again.',
+    /** Between the items of a list in a sentence. */
+    listSeparator: ', ',
     validationNoFields: 'Some values are not valid. Check the form and try again.',
     codes: {
       API_AGENT_EMAIL_TAKEN: 'Another agent already has this e-mail address.',
@@ -310,7 +312,6 @@ export const en = {
     customer: 'Customer',
     kind: 'Kind',
     loadMore: 'Load more',
-    noActiveVersion: 'Publish the flow before a test run.',
     status: { queued: 'Queued', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' },
     show: 'Show run {id} on the canvas',
     hide: 'Hide run',
@@ -324,7 +325,6 @@ export const en = {
     error: 'Error',
     startedAt: 'Started',
     flow: 'Flow',
-    chooseFlow: 'Choose a flow',
     openOnCanvas: 'Open on canvas',
     version: 'Version',
     sample: {
