@@ -29,7 +29,7 @@ function invalidFields(details: unknown, { t, te }: Translator): string {
     const key = detail.path.split('/').reverse().find((part) => part !== '' && !/^\d+$/.test(part)) ?? detail.path
     return [te(`errors.fields.${key}`) ? t(`errors.fields.${key}`) : key]
   })
-  return [...new Set(names)].join(t('errors.listSeparator'))
+  return [...new Set(names)].join(t('app.listSeparator'))
 }
 
 /** Issues of a 422 `invalid_flow`, each said in the user's language. */

@@ -23,6 +23,8 @@ export const en = {
     none: 'None',
     yes: 'Yes',
     no: 'No',
+    /** Between the items of a list in a sentence. */
+    listSeparator: ', ',
     refresh: 'Refresh',
   },
   locales: { en: 'English', 'zh-CN': '简体中文' },
@@ -30,8 +32,6 @@ export const en = {
     network: 'The server could not be reached. Check your connection and try again.',
     unexpected: 'Something went wrong ({code}): {message}',
     sessionExpired: 'Your session has ended. Please sign in again.',
-    /** Between the items of a list in a sentence. */
-    listSeparator: ', ',
     validationNoFields: 'Some values are not valid. Check the form and try again.',
     codes: {
       API_AGENT_EMAIL_TAKEN: 'Another agent already has this e-mail address.',

@@ -21,6 +21,8 @@ export const zhCN: MessageSchema = {
     none: '无',
     yes: '是',
     no: '否',
+    /** Between the items of a list in a sentence. */
+    listSeparator: '、',
     refresh: '刷新',
   },
   locales: { en: 'English', 'zh-CN': '简体中文' },
@@ -28,8 +30,6 @@ export const zhCN: MessageSchema = {
     network: '无法连接服务器，请检查网络后重试。',
     unexpected: '出错了（{code}）：{message}',
     sessionExpired: '登录已过期，请重新登录。',
-    /** Between the items of a list in a sentence. */
-    listSeparator: '、',
     validationNoFields: '有些内容不符合要求，请检查后重试。',
     codes: {
       API_AGENT_EMAIL_TAKEN: '已有客服使用这个邮箱地址。',
