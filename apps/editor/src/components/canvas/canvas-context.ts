@@ -12,6 +12,8 @@ export interface CanvasContext {
   /** Accessible names of handles, from templates translated once per language. */
   handleLabels: Ref<{ input: (node: string) => string; output: (result: string, node: string) => string }>
   describeIssue: (issue: { code: string; params?: Record<string, string> }) => string
+  /** Agents by id, so a run's outputs name people rather than ids. */
+  agentNames: Ref<ReadonlyMap<string, string>>
 }
 
 export const CANVAS_CONTEXT: InjectionKey<CanvasContext> = Symbol('canvas-context')
