@@ -1,6 +1,6 @@
+import type { ClaimedDelivery, ClaimedRun, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from '@replyflow/queue'
 import { createBatcher, type BatcherOptions } from './batcher.ts'
 import { createHttpCall, type HttpAnswer } from './http-call.ts'
-import type { ClaimedDelivery, ClaimedRun, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from './internal-api.ts'
 import type { VersionCache } from './version-cache.ts'
 
 /** The API could not be reached or answered 5xx, 429, 401 or 403: worth retrying later (operational). */

@@ -1,9 +1,8 @@
 import { runFlow } from '@replyflow/flow'
-import type { RunFlowJob } from '@replyflow/queue'
+import { FINISHED_RUN_STATUSES, type RunFlowJob } from '@replyflow/queue'
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
 import { ApiRequestError, type ApiClient } from './api-client.ts'
-import { FINISHED_RUN_STATUSES } from './internal-api.ts'
 import type { WorkerMetrics } from './metrics.ts'
 import { UnknownWorkError } from './unknown-work.ts'
 

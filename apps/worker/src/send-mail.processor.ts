@@ -1,10 +1,9 @@
 import { MailSendError, type MailFile, type MailTransport, type OutboundAttachment } from '@replyflow/mail'
-import type { SendMailJob } from '@replyflow/queue'
+import { SETTLED_DELIVERY_STATUSES, type DeliveryResult, type SendMailJob } from '@replyflow/queue'
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
 import { ApiUnavailableError, type ApiClient } from './api-client.ts'
 import { userFailureOnBadRequest } from './flow-run.processor.ts'
-import { FINISHED_DELIVERY_STATUSES, type DeliveryResult } from './internal-api.ts'
 import type { WorkerMetrics } from './metrics.ts'
 import { UnknownWorkError } from './unknown-work.ts'
 
@@ -68,7 +67,7 @@ export function createSendMailProcessor(deps: SendMailDeps) {
     const log = deps.logger.child({ deliveryId, jobId: job.id, attempt })
     const claimed = await userFailureOnBadRequest(deps.api.claimDelivery(deliveryId))
     if (!claimed) throw new UnknownWorkError('delivery', deliveryId)
-    if (FINISHED_DELIVERY_STATUSES.has(claimed.status)) {
+    if (SETTLED_DELIVERY_STATUSES.has(claimed.status)) {
       log.info({ status: claimed.status }, 'delivery already settled, skipped')
       return 'skipped'
     }

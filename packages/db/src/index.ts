@@ -7,24 +7,19 @@ export {
   AGENT_STATUSES,
   AUTHOR_TYPES,
   CONVERSATION_STATUSES,
-  DELIVERY_STATUSES,
   DIRECTIONS,
-  FINAL_DELIVERY_STATUSES,
   RECIPIENT_TYPES,
-  RUN_STATUSES,
   USER_ROLES,
 } from './values.ts'
 export type {
   AgentStatus,
   AuthorType,
   ConversationStatus,
-  DeliveryStatus,
   Direction,
   JsonObject,
   JsonValue,
   MessageFlags,
   RecipientType,
-  RunStatus,
   UserRole,
 } from './values.ts'
 export {
@@ -49,7 +44,7 @@ export {
   users,
   webhookTokens,
 } from './schema.ts'
-export type { DeliveryError, RunResume, StoredEffect, StoredMail, StoredRunError } from './schema.ts'
+export type { DeliveryError, RunResume, StoredEffect, StoredRunError } from './schema.ts'
 export {
   countUsers,
   deleteSession,

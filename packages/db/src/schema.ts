@@ -1,4 +1,5 @@
 import type { Channel, Effect, FlowDefinition, FlowTrigger, NodeResult, NodeType, RunContext } from '@replyflow/flow'
+import type { DeliveryMail, DeliveryStatus, RunStatus } from '@replyflow/queue'
 import {
   type AnySQLiteColumn,
   index,
@@ -12,13 +13,11 @@ import type {
   AgentStatus,
   AuthorType,
   ConversationStatus,
-  DeliveryStatus,
   Direction,
   JsonObject,
   JsonValue,
   MessageFlags,
   RecipientType,
-  RunStatus,
   UserRole,
 } from './values.ts'
 
@@ -368,7 +367,7 @@ export const deliveries = sqliteTable(
     attempts: integer().notNull().default(0),
     lastError: text({ mode: 'json' }).$type<DeliveryError>(),
     /** The composed `OutboundMail` of @replyflow/mail, sent as is by the worker. */
-    mail: text({ mode: 'json' }).$type<StoredMail>().notNull(),
+    mail: text({ mode: 'json' }).$type<DeliveryMail>().notNull(),
     enqueuedAt: text(),
     createdAt: text().notNull(),
     updatedAt: text().notNull(),
@@ -384,23 +383,6 @@ export const deliveries = sqliteTable(
     index('deliveries_address_created_idx').on(t.address, t.createdAt),
   ],
 )
-
-/**
- * The composed mail of a delivery: the shape of @replyflow/mail's `OutboundMail`,
- * repeated here because the db package does not depend on the mail package.
- */
-export interface StoredMail {
-  from: string
-  to: string[]
-  subject: string
-  text: string
-  html?: string
-  headers: Record<string, string>
-  tags: string[]
-  variables: Record<string, string>
-  /** Attachments by reference (ids of `attachments` rows); the sender fetches their bytes. */
-  attachments?: { id: string; filename: string; contentType: string; size: number }[]
-}
 
 /** Why a delivery attempt failed. */
 export interface DeliveryError {

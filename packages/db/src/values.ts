@@ -1,4 +1,8 @@
-/** Value sets of the schema's text columns, as `as const` lists with derived unions. */
+/**
+ * Value sets of the schema's text columns, as `as const` lists with derived
+ * unions. Run and delivery statuses travel to workers too, so they are
+ * `@replyflow/queue`'s.
+ */
 
 /** Who a user is: admins configure, agents answer. */
 export const USER_ROLES = ['admin', 'agent'] as const
@@ -19,26 +23,6 @@ export type Direction = (typeof DIRECTIONS)[number]
 /** Who wrote a message. */
 export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const
 export type AuthorType = (typeof AUTHOR_TYPES)[number]
-
-/** Run status (DESIGN.md §4). */
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const
-export type RunStatus = (typeof RUN_STATUSES)[number]
-
-/** Delivery status (docs/internals.md, "Deliveries"). */
-export const DELIVERY_STATUSES = [
-  'queued',
-  'sending',
-  'sent',
-  'retrying',
-  'delivered',
-  'failed',
-  'complained',
-  'suppressed',
-] as const
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
-
-/** Deliveries in these states are done: a worker never sends them again. */
-export const FINAL_DELIVERY_STATUSES = ['sent', 'delivered', 'failed', 'complained', 'suppressed'] as const
 
 /** Who a delivery goes to. */
 export const RECIPIENT_TYPES = ['agent', 'customer'] as const

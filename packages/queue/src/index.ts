@@ -1,4 +1,8 @@
-/** @replyflow/queue — queue names, job payloads and BullMQ/ioredis connection helpers. */
+/**
+ * @replyflow/queue — the runtime contract between the API and its workers:
+ * queue names, job payloads, BullMQ/ioredis helpers, and the worker surface
+ * `/internal/v1` (statuses, schemas and types of what workers claim and report).
+ */
 export { JOBS, QUEUES, UNKNOWN_WORK_REASON, assertJobId } from './names.ts'
 export type { QueueName, RunFlowJob, SendMailJob } from './names.ts'
 export { pingRedis, producerConnection, workerConnection } from './connection.ts'
@@ -8,3 +12,16 @@ export { DEFAULT_LOCK_MS, createQueueWorker } from './worker.ts'
 export type { QueueWorkerOptions } from './worker.ts'
 export { DEPTH_STATES, createQueueInspector } from './depth.ts'
 export type { DepthState, QueueDepths, QueueInspector } from './depth.ts'
+export {
+  DELIVERY_STATUSES,
+  DeliveryStatusSchema,
+  EffectSchema,
+  FINISHED_RUN_STATUSES,
+  INTERNAL_API,
+  RUN_STATUSES,
+  RunErrorSchema,
+  RunStatusSchema,
+  SETTLED_DELIVERY_STATUSES,
+  StepSchema,
+} from './internal-api.ts'
+export type { ClaimedDelivery, ClaimedRun, DeliveryMail, DeliveryResult, DeliveryStatus, RunReport, RunStatus } from './internal-api.ts'

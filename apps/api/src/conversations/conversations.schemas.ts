@@ -1,4 +1,5 @@
-import { CONVERSATION_STATUSES, DELIVERY_STATUSES } from '@replyflow/db'
+import { CONVERSATION_STATUSES } from '@replyflow/db'
+import { DeliveryStatusSchema } from '@replyflow/queue'
 import Type from 'typebox'
 import { ChannelSchema } from '../flows/flows.schemas.ts'
 import { Nullable } from '../schemas.ts'
@@ -28,7 +29,7 @@ export const AttachmentSchema = Type.Object({
 
 export const DeliverySchema = Type.Object({
   id: Type.String(),
-  status: Type.Enum(DELIVERY_STATUSES),
+  status: DeliveryStatusSchema,
   address: Type.String(),
   attempts: Type.Integer(),
   lastError: Nullable(Type.Object({ code: Type.String(), message: Type.String(), httpStatus: Type.Optional(Type.Integer()) })),

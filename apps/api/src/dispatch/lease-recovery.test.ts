@@ -17,10 +17,9 @@ import {
   migrate,
   newId,
   type Db,
-  type DeliveryStatus,
 } from '@replyflow/db'
 import { emptyFlow } from '@replyflow/flow'
-import { QUEUES, createProducer, createQueueWorker, producerConnection, workerConnection, type Producer } from '@replyflow/queue'
+import { QUEUES, createProducer, createQueueWorker, producerConnection, workerConnection, type DeliveryStatus, type Producer } from '@replyflow/queue'
 import { Queue, QueueEvents, UnrecoverableError } from 'bullmq'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

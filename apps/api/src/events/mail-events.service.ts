@@ -8,10 +8,10 @@ import {
   updateDelivery,
   type DbOrTx,
   type DeliveryRow,
-  type DeliveryStatus,
   type JsonObject,
 } from '@replyflow/db'
 import { normaliseMessageId } from '@replyflow/mail'
+import type { DeliveryStatus } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { INBOUND_ERRORS } from '../inbound/inbound.service.ts'

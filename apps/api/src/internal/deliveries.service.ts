@@ -1,24 +1,6 @@
-import { findDeliveries, inGroupCommit, setMessageDeliveryStatus, updateDelivery, type DeliveryStatus, type StoredMail } from '@replyflow/db'
+import { findDeliveries, inGroupCommit, setMessageDeliveryStatus, updateDelivery } from '@replyflow/db'
+import { SETTLED_DELIVERY_STATUSES, type ClaimedDelivery, type DeliveryResult, type DeliveryStatus } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
-
-/** A delivery handed to a worker with its composed mail (docs/internals.md). */
-export interface ClaimedDelivery {
-  deliveryId: string
-  status: DeliveryStatus
-  mail: StoredMail
-}
-
-/** The outcome of one send attempt, as a worker reports it. */
-export interface DeliveryResult {
-  deliveryId: string
-  status: 'sent' | 'retrying' | 'failed'
-  providerId?: string
-  error?: { code: string; message: string; httpStatus?: number }
-  attempt: number
-}
-
-/** States a worker never sends from again. */
-const SETTLED: ReadonlySet<DeliveryStatus> = new Set(['sent', 'delivered', 'failed', 'complained', 'suppressed'])
 
 /**
  * Claims deliveries for sending: `queued` and `retrying` ones become `sending`;
@@ -28,7 +10,7 @@ export function claimDeliveries(deps: Pick<AppDeps, 'db' | 'now'>, deliveryIds: 
   return inGroupCommit(deps.db, (tx) => {
     const now = new Date(deps.now()).toISOString()
     return findDeliveries(tx, [...new Set(deliveryIds)]).map((delivery) => {
-      if (!SETTLED.has(delivery.status) && delivery.status !== 'sending') {
+      if (!SETTLED_DELIVERY_STATUSES.has(delivery.status) && delivery.status !== 'sending') {
         updateDelivery(tx, delivery.id, { status: 'sending', updatedAt: now })
         if (delivery.recipientType === 'customer') setMessageDeliveryStatus(tx, delivery.messageId, 'sending')
         return { deliveryId: delivery.id, status: 'sending', mail: delivery.mail }

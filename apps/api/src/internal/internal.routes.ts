@@ -2,6 +2,7 @@ import { createReadStream, type ReadStream } from 'node:fs'
 import { access } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { findAttachment } from '@replyflow/db'
+import { INTERNAL_API } from '@replyflow/queue'
 import { safeEqual } from '../auth/tokens.ts'
 import type { AppDeps } from '../deps.ts'
 import { notFound, unauthorized } from '../errors.ts'
@@ -9,16 +10,6 @@ import { attachmentFilePath } from '../mail/attachment-store.ts'
 import { attachmentsDir } from '../mail/mail-identity.ts'
 import { errorResponses, IdParams } from '../schemas.ts'
 import { claimDeliveries, reportDeliveries } from './deliveries.service.ts'
-import {
-  ClaimDeliveriesBody,
-  ClaimedDeliverySchema,
-  ClaimedRunSchema,
-  ClaimRunsBody,
-  DeliveryStatusItems,
-  ReportDeliveriesBody,
-  ReportRunsBody,
-  RunStatusItems,
-} from './internal.schemas.ts'
 import { claimRuns } from './run-claim.service.ts'
 import { reportRuns } from './run-report.service.ts'
 import Type from 'typebox'
@@ -39,25 +30,25 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
 
   app.post(
     '/runs/claim',
-    { schema: { tags, summary: 'Claim runs: context snapshot and (uncached) definition', body: ClaimRunsBody, response: { 200: Type.Object({ items: Type.Array(ClaimedRunSchema) }), ...errorResponses } } },
+    { schema: { tags, summary: 'Claim runs: context snapshot and (uncached) definition', body: INTERNAL_API.claimRuns.body, response: { 200: INTERNAL_API.claimRuns.answer, ...errorResponses } } },
     async (request) => ({ items: await claimRuns(deps, request.body.runIds, request.body.knownVersionIds ?? []) }),
   )
 
   app.post(
     '/runs/report',
-    { schema: { tags, summary: 'Report runs: steps and effects, applied once per (run, node)', body: ReportRunsBody, response: { 200: RunStatusItems, ...errorResponses } } },
+    { schema: { tags, summary: 'Report runs: steps and effects, applied once per (run, node)', body: INTERNAL_API.reportRuns.body, response: { 200: INTERNAL_API.reportRuns.answer, ...errorResponses } } },
     async (request) => ({ items: await reportRuns(deps, request.body.reports) }),
   )
 
   app.post(
     '/deliveries/claim',
-    { schema: { tags, summary: 'Claim deliveries with their composed mail', body: ClaimDeliveriesBody, response: { 200: Type.Object({ items: Type.Array(ClaimedDeliverySchema) }), ...errorResponses } } },
+    { schema: { tags, summary: 'Claim deliveries with their composed mail', body: INTERNAL_API.claimDeliveries.body, response: { 200: INTERNAL_API.claimDeliveries.answer, ...errorResponses } } },
     async (request) => ({ items: await claimDeliveries(deps, request.body.deliveryIds) }),
   )
 
   app.post(
     '/deliveries/report',
-    { schema: { tags, summary: 'Report send outcomes', body: ReportDeliveriesBody, response: { 200: DeliveryStatusItems, ...errorResponses } } },
+    { schema: { tags, summary: 'Report send outcomes', body: INTERNAL_API.reportDeliveries.body, response: { 200: INTERNAL_API.reportDeliveries.answer, ...errorResponses } } },
     async (request) => ({ items: await reportDeliveries(deps, request.body.results) }),
   )
 

@@ -1,20 +1,8 @@
 import { agentSnapshots, findFlow, findRuns, findVersionsByIds, inGroupCommit, updateRun } from '@replyflow/db'
-import type { AgentSnapshot, Channel, FlowDefinition, RunContext } from '@replyflow/flow'
+import type { AgentSnapshot, Channel } from '@replyflow/flow'
+import type { ClaimedRun } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 import { buildRunContext } from './run-context.ts'
-
-/** A run handed to a worker (docs/internals.md). */
-export interface ClaimedRun {
-  runId: string
-  flowId: string
-  /** null for a dry run of a draft, whose definition always comes inline. */
-  versionId: string | null
-  dryRun: boolean
-  status: 'queued' | 'running' | 'succeeded' | 'failed'
-  definition: FlowDefinition | null
-  context: RunContext
-  resume: { nodeId: string; variables: Record<string, unknown> } | null
-}
 
 /**
  * Claims runs for a worker in one transaction: `queued` runs become `running`

@@ -16,25 +16,15 @@ import {
   type DbOrTx,
   type JsonObject,
   type RunState,
-  type RunStatus,
-  type StoredRunError,
 } from '@replyflow/db'
-import type { Effect, Step } from '@replyflow/flow'
+import type { Effect } from '@replyflow/flow'
 import { composeAgentNotification, type OfflineEmailSettings } from '@replyflow/mail'
+import type { RunReport, RunStatus } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { deliveryGate } from '../mail/delivery-gate.ts'
 import { handOver } from '../mail/hand-over.ts'
 import { mailIdentity, offlineEmailSettings, type MailIdentity } from '../mail/mail-identity.ts'
-
-/** What a worker reports once a run has been executed (docs/internals.md). */
-export interface RunReport {
-  runId: string
-  status: 'succeeded' | 'failed'
-  steps: (Omit<Step, 'error'> & { error: StoredRunError | null })[]
-  effects: Effect[]
-  error: StoredRunError | null
-}
 
 type Deps = Pick<AppDeps, 'db' | 'now' | 'config' | 'producer' | 'logger'>
 

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listRuns, listRunsOfFlow } from '@replyflow/db'
+import { RunStatusSchema } from '@replyflow/queue'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { getFlow } from '../flows/flows.service.ts'
 import { DEFAULT_PAGE_SIZE, emptyBodyAsObject, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
-import { RunAcceptedSchema, RunListItemSchema, RunSchema, RunStatusSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
+import { RunAcceptedSchema, RunListItemSchema, RunSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
 import { retryRun, runWithSteps, startManualRun } from './runs.service.ts'
 
 const tags = ['runs']

@@ -1,32 +1,13 @@
-import { NODE_RESULTS, NODE_TYPES } from '@replyflow/flow'
-import { RUN_STATUSES } from '@replyflow/db'
+import { EffectSchema, RunErrorSchema, RunStatusSchema, StepSchema } from '@replyflow/queue'
 import Type from 'typebox'
 import { Email, Nullable } from '../schemas.ts'
 import { ChannelSchema, FlowDefinitionSchema, TriggerSchema } from '../flows/flows.schemas.ts'
-
-export const RunStatusSchema = Type.Enum(RUN_STATUSES)
 
 /** A custom field's value. */
 export const CustomValueSchema = Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Boolean(), Type.Null()])
 
 /** Custom fields: a flat map, keys like variable names. */
 export const CustomFieldsSchema = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$' }), CustomValueSchema, { maxProperties: 100 })
-
-export const RunErrorSchema = Type.Object({
-  code: Type.String({ maxLength: 100 }),
-  message: Type.String({ maxLength: 10_000 }),
-  nodeId: Type.Optional(Type.String({ maxLength: 64 })),
-})
-
-export const StepSchema = Type.Object({
-  nodeId: Type.String({ maxLength: 64 }),
-  type: Type.Enum(NODE_TYPES),
-  result: Nullable(Type.Enum(NODE_RESULTS)),
-  outputs: Type.Record(Type.String(), Type.Unknown()),
-  error: Nullable(RunErrorSchema),
-  startedAt: Type.String({ maxLength: 64 }),
-  finishedAt: Type.String({ maxLength: 64 }),
-})
 
 /** What a manual run starts with: a customer and their message, as if it had just arrived. */
 export const RunInputSchema = Type.Object(
@@ -52,24 +33,6 @@ export const RunInputSchema = Type.Object(
   },
   { additionalProperties: false },
 )
-
-const Id = Type.String({ minLength: 1, maxLength: 64 })
-const RecipientSchema = Type.Object({ agentId: Id, name: Type.String({ maxLength: 200 }), address: Type.String({ minLength: 1, maxLength: 254 }) })
-
-/** An effect the engine returned (`@replyflow/flow`'s `Effect`): applied by a real run, only recorded by a dry run. */
-export const EffectSchema = Type.Union([
-  Type.Object({ type: Type.Literal('assign_agents'), nodeId: Id, agentIds: Type.Array(Id, { maxItems: 1000 }) }, { additionalProperties: false }),
-  Type.Object(
-    {
-      type: Type.Literal('deliver_message'),
-      nodeId: Id,
-      channel: ChannelSchema,
-      recipients: Type.Array(RecipientSchema, { maxItems: 1000 }),
-      message: Type.Object({ subject: Type.String({ maxLength: 1000 }), text: Type.String({ maxLength: 200_000 }) }),
-    },
-    { additionalProperties: false },
-  ),
-])
 
 /** A run as listed. */
 export const RunSummarySchema = Type.Object({

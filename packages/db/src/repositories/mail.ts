@@ -2,7 +2,8 @@ import { and, asc, count, eq, gte, inArray, ne, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../client.ts'
 import { inJsonArray, preparedQuery, preparedUpdate } from '../prepared.ts'
 import { agents, attachments, conversations, customers, deliveries, mailEvents, messages, settings, suppressions, webhookTokens } from '../schema.ts'
-import type { DeliveryStatus, JsonValue } from '../values.ts'
+import type { DeliveryStatus } from '@replyflow/queue'
+import type { JsonValue } from '../values.ts'
 
 // Queries of the two-way e-mail path: inbound webhooks, threading, agents'
 // e-mail replies, delivery events and suppressions.

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, getTableColumns, isNull, lt, or, sql } from 
 import type { DbOrTx } from '../client.ts'
 import { inJsonArray, preparedQuery, preparedUpdate } from '../prepared.ts'
 import { conversations, customers, flows, flowVersions, idempotencyKeys, messages, runEffects, runs, runSteps } from '../schema.ts'
-import type { RunStatus } from '../values.ts'
+import type { RunStatus } from '@replyflow/queue'
 
 /** A run row. */
 export type RunRow = typeof runs.$inferSelect
