@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import { DEV_MAILBOX as SHARED_DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 import { createMailbox, createRelay, createRouteTable, createWebhookTable, mailgunServer, type Relay } from '@replyflow/mail/mailgun-server'
 import type { FastifyPluginAsync } from 'fastify'
 import { resolvePrincipal } from './auth/principal.ts'
@@ -6,8 +7,8 @@ import type { AppDeps } from './deps.ts'
 import { unauthorized } from './errors.ts'
 import { mailDomain, offlineEmailSettings, webhookSigningKey } from './mail/mail-identity.ts'
 
-/** Where the API mounts the dev mailbox, and the key and domain workers use there (docs/internals.md). */
-export const DEV_MAILBOX = { prefix: '/dev/mailgun', apiKey: 'dev', domain: 'dev.replyflow.local' } as const
+/** Where the API mounts the dev mailbox, and the domain workers send from there (docs/internals.md). */
+export const DEV_MAILBOX = { prefix: SHARED_DEV_MAILBOX.path, domain: SHARED_DEV_MAILBOX.domain } as const
 
 /**
  * Descriptions of the routes the API keeps in the dev mailbox. Routes with
@@ -46,7 +47,8 @@ function selfUrl(address: AddressInfo): string {
 /**
  * The dev mailbox: the Mailgun-compatible local server mounted at
  * `/dev/mailgun` when no Mailgun key is configured, so mail flows both ways
- * without a Mailgun account. Workers send to it with the fixed dev key; its
+ * without a Mailgun account. Workers send to it with a key derived from the
+ * worker token (so nobody else can inject mail through it); its
  * routes forward mail for the team address and `reply+…@dev.replyflow.local`
  * to our own inbound webhook, signed with our webhook signing key, exactly as
  * Mailgun's would. Reading it and simulating mail (`/dev/mailgun/mailbox/...`)
@@ -82,7 +84,7 @@ export function createDevMailbox(deps: AppDeps): DevMailbox {
 
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(mailgunServer, {
-      apiKey: DEV_MAILBOX.apiKey,
+      apiKey: devMailboxApiKey(deps.config.workerToken),
       mailbox,
       relay,
       async controlGuard(request) {

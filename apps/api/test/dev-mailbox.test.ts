@@ -7,6 +7,7 @@ import { workerConnection } from '@replyflow/queue'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
+import { devMailboxApiKey } from '@replyflow/mail'
 import { DEV_MAILBOX, DEV_ROUTES } from '../src/dev-mailbox.ts'
 import { DEV_MAIL } from '../src/mail/mail-identity.ts'
 import { startServer, type ApiServer } from '../src/server.ts'
@@ -17,7 +18,8 @@ import { REDIS_URL, WORKER_TOKEN } from './helper.ts'
 
 const prefix = `rf-test-${randomUUID()}`
 const admin = { email: 'admin@example.com', password: 'admin-password-1' }
-const basic = `Basic ${Buffer.from(`api:${DEV_MAILBOX.apiKey}`).toString('base64')}`
+const basicAuth = (key: string) => `Basic ${Buffer.from(`api:${key}`).toString('base64')}`
+const basic = basicAuth(devMailboxApiKey(WORKER_TOKEN))
 
 interface Route {
   description: string
@@ -104,5 +106,19 @@ describe('dev mailbox routes', () => {
   it('needs a login to simulate mail', async () => {
     const anonymous = await call('POST', `${DEV_MAILBOX.prefix}/mailbox/inbound`, { from: 'a@x.example', to: 'help@acme.example', subject: 's', text: 't' }, {})
     expect(anonymous.status).toBe(401)
+  })
+
+  it("refuses mail sent with any key but the one derived from the worker token, so nobody outside can inject mail", async () => {
+    const send = (key: string) =>
+      fetch(`${server.address}${DEV_MAILBOX.prefix}/v3/${DEV_MAILBOX.domain}/messages`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(key) },
+        body: new URLSearchParams({ from: 'Mallory <mallory@evil.example>', to: 'help@acme.example', subject: 'Injected', text: 'Pay here' }),
+      })
+    const conversations = async () => (await call<{ items: { subject: string }[] }>('GET', '/api/v1/conversations')).body.items.map((item) => item.subject)
+    const before = await conversations()
+    for (const key of ['dev', 'key-1', '']) expect((await send(key)).status).toBe(401)
+    expect(await conversations()).toEqual(before)
+    expect((await send(devMailboxApiKey(WORKER_TOKEN))).status).toBe(200)
   })
 })

@@ -2,12 +2,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
-import { createMailTransport } from '@replyflow/mail'
+import { createMailTransport, devMailboxApiKey } from '@replyflow/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_MAILBOX } from '../src/dev-mailbox.ts'
 import { editorRoutes } from '../src/editor.routes.ts'
 import { installErrorHandler } from '../src/error-handler.ts'
-import { buildTestApp, type TestApp } from './helper.ts'
+import { buildTestApp, WORKER_TOKEN, type TestApp } from './helper.ts'
 
 describe('metrics', () => {
   let t: TestApp
@@ -38,7 +38,7 @@ describe('dev mailbox', () => {
   afterAll(() => t.close())
 
   it("accepts the worker's mail with the dev key and shows it only to a logged-in user", async () => {
-    const transport = createMailTransport({ apiKey: DEV_MAILBOX.apiKey, domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.prefix}` })
+    const transport = createMailTransport({ apiKey: devMailboxApiKey(WORKER_TOKEN), domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.prefix}` })
     const sent = await transport.send({ from: 'team@example.com', to: ['agent@example.com'], subject: 'Hi', text: 'hello', headers: {}, tags: [], variables: {} })
     expect(sent.providerId).toMatch(/@dev\.replyflow\.local>$/)
 

@@ -1,3 +1,4 @@
+import { devMailboxApiKey } from '@replyflow/mail'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, DEFAULT_WORKER_PORT, parseWorkerConfig } from './config.ts'
 
@@ -23,8 +24,14 @@ describe('parseWorkerConfig', () => {
       concurrency: 50,
       port: DEFAULT_WORKER_PORT,
       lockMs: 15_000,
-      mailgun: { apiKey: 'dev', domain: 'dev.replyflow.local', url: 'http://127.0.0.1:3000/dev/mailgun', devMailbox: true },
+      mailgun: { apiKey: devMailboxApiKey(TOKEN), domain: 'dev.replyflow.local', url: 'http://127.0.0.1:3000/dev/mailgun', devMailbox: true },
     })
+  })
+
+  it("sends to the dev mailbox with a key only the worker token's holders can derive", () => {
+    const key = parseWorkerConfig({ WORKER_TOKEN: TOKEN }).mailgun.apiKey
+    expect(key).toHaveLength(43)
+    expect(parseWorkerConfig({ WORKER_TOKEN: `${TOKEN}-other` }).mailgun.apiKey).not.toBe(key)
   })
 
   it('uses Mailgun when a key and domain are set', () => {

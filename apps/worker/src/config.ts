@@ -1,13 +1,11 @@
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
+import { DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 
 // The only module of the worker that reads process.env (STYLE.md, "Config and logging").
 
 /** Where the worker serves /healthz, /readyz and /metrics unless WORKER_PORT says otherwise (the API has 3000). */
 export const DEFAULT_WORKER_PORT = 3001
-
-/** The dev mailbox the API mounts when it has no Mailgun key (docs/internals.md, "Mail transport"). */
-export const DEV_MAILBOX = { path: '/dev/mailgun', apiKey: 'dev', domain: 'dev.replyflow.local' } as const
 
 const EnvSchema = Type.Object({
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
@@ -85,7 +83,7 @@ function toConfig(env: Env): WorkerConfig {
   const mailgun =
     env.MAILGUN_API_KEY && env.MAILGUN_DOMAIN
       ? { apiKey: env.MAILGUN_API_KEY, domain: env.MAILGUN_DOMAIN, url: env.MAILGUN_URL.replace(/\/+$/, ''), devMailbox: false }
-      : { apiKey: DEV_MAILBOX.apiKey, domain: DEV_MAILBOX.domain, url: `${apiUrl}${DEV_MAILBOX.path}`, devMailbox: true }
+      : { apiKey: devMailboxApiKey(env.WORKER_TOKEN), domain: DEV_MAILBOX.domain, url: `${apiUrl}${DEV_MAILBOX.path}`, devMailbox: true }
   return {
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,

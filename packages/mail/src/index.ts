@@ -12,6 +12,7 @@ export {
   parseReplyAddress,
 } from './signed-ids.ts'
 export type { CreateMessageIdInput, MessageIdParts } from './signed-ids.ts'
+export { DEV_MAILBOX, devMailboxApiKey } from './dev-mailbox.ts'
 export { MAIL_TAGS, REPLY_SEPARATOR, composeAgentNotification, composeCustomerReply } from './compose.ts'
 export type { AgentNotificationInput, CustomerReplyInput, MailKind, OfflineEmailSettings } from './compose.ts'
 export { formatAddress, headerValue, referencesHeader, replySubject } from './headers.ts'
