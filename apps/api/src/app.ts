@@ -5,12 +5,13 @@ import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { installAccessControl } from './auth/access.ts'
+import { resolvePrincipal } from './auth/principal.ts'
 import { apiKeyRoutes } from './auth/api-keys.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import type { AppDeps } from './deps.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { flowRoutes } from './flows/flows.routes.ts'
-import { ApiError } from './errors.ts'
+import { ApiError, unauthorized } from './errors.ts'
 import { agentRoutes } from './agents/agents.routes.ts'
 import { conversationRoutes } from './conversations/conversations.routes.ts'
 import { customerRoutes } from './customers/customers.routes.ts'
@@ -71,7 +72,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ session: [] }, { apiKey: [] }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' })
+  // The docs page and its copies of the document need a login, like the API they describe.
+  await app.register(swaggerUi, {
+    routePrefix: '/api/v1/docs',
+    uiHooks: {
+      async onRequest(request) {
+        if (!resolvePrincipal(deps.db, request, deps.now())) throw unauthorized()
+      },
+    },
+  })
 
   await app.register(healthRoutes, { deps })
   // Machine-to-machine hot paths: no per-request info logs (inbound mail logs its own line; errors still log).
@@ -83,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       installAccessControl(api, deps)
-      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger())
+      api.get('/openapi.json', { config: { access: 'user' }, schema: { hide: true } }, async () => app.swagger())
       await api.register(authRoutes, { deps })
       await api.register(apiKeyRoutes, { deps })
       await api.register(attachmentRoutes, { deps })

@@ -1,9 +1,14 @@
 import { createQueueInspector } from '@replyflow/queue'
 import type { FastifyPluginAsync } from 'fastify'
+import { installAccessControl } from './auth/access.ts'
 import type { AppDeps } from './deps.ts'
 import { createApiMetrics } from './metrics.ts'
 
-/** `GET /metrics` in Prometheus' text format. Public like /healthz: it carries counts, never content. */
+/**
+ * `GET /metrics` in Prometheus' text format, for admins: Prometheus scrapes it
+ * with an API key (`authorization: { credentials: <key> }`). Counts are
+ * business figures, so they are not public like /healthz.
+ */
 export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const inspector = createQueueInspector({ connection: deps.redis, prefix: deps.config.queuePrefix })
   const metrics = createApiMetrics({
@@ -12,7 +17,8 @@ export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
     onError: (error, what) => deps.logger.warn({ err: error, what }, 'metric not read'),
   })
   app.addHook('onClose', () => inspector.close())
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+  installAccessControl(app, deps)
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     const body = await metrics.registry.metrics()
     return reply.type(metrics.registry.contentType).send(body)
   })

@@ -16,8 +16,10 @@ describe('metrics', () => {
   })
   afterAll(() => t.close())
 
-  it('serves Prometheus text with runs and deliveries by status and queue depth, without a login', async () => {
-    const response = await t.request({ method: 'GET', url: '/metrics', as: null })
+  it('serves Prometheus text with runs and deliveries by status and queue depth to an API key, and nothing without one', async () => {
+    expect((await t.request({ method: 'GET', url: '/metrics', as: null })).statusCode).toBe(401)
+    const key = await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'Prometheus' } })
+    const response = await t.request({ method: 'GET', url: '/metrics', as: null, headers: { authorization: `Bearer ${key.json().key}` } })
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toContain('text/plain')
     expect(response.body).toContain('# TYPE replyflow_runs gauge')
