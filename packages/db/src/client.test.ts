@@ -11,13 +11,15 @@ afterEach(() => {
 })
 
 describe('createDb', () => {
-  it('creates the folder and opens the file with WAL and foreign keys on', () => {
+  it('creates the folder and opens the file with WAL, foreign keys on and temp files in memory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf-db-'))
     dirs.push(dir)
     const db = createDb(join(dir, 'nested', 'deeper', 'replyflow.db'))
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1)
     expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(5000)
+    // 2 = MEMORY: savepoints' statement journals never touch the disk.
+    expect(db.$client.pragma('temp_store', { simple: true })).toBe(2)
     closeDb(db)
   })
 
