@@ -26,8 +26,11 @@ export const PageQuery = {
 /** A lowercase-insensitive e-mail address, length-limited. */
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 
-/** A short human name. */
-export const Name = Type.String({ minLength: 1, maxLength: 200 })
+/** One line of text shown in the UI and in mail headers: no markup, no control characters (hostile input carries `<script>`). */
+export const PLAIN_LINE_PATTERN = '^[^<>\\u0000-\\u001f\\u007f]+$'
+
+/** A short human name (an agent's, an API key's). */
+export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: PLAIN_LINE_PATTERN })
 
 /** The documented error answers every route may give. */
 export const errorResponses = {

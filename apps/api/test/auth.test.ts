@@ -138,15 +138,17 @@ describe('the app', () => {
     expect(ready.json()).toEqual({ status: 'ready', checks: { database: true, redis: true } })
   })
 
-  it('serves the OpenAPI document without auth', async () => {
-    const res = await t.request({ method: 'GET', url: '/api/v1/openapi.json', as: null })
+  it('serves the OpenAPI document to a logged-in user only', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/openapi.json', as: null })).statusCode).toBe(401)
+    const res = await t.request({ method: 'GET', url: '/api/v1/openapi.json' })
     expect(res.statusCode).toBe(200)
     expect(res.json().openapi).toMatch(/^3\./)
     expect(Object.keys(res.json().paths)).toContain('/api/v1/auth/login')
   })
 
-  it('serves the interactive API docs page', async () => {
-    const res = await t.request({ method: 'GET', url: '/api/v1/docs/', as: null })
+  it('serves the interactive API docs page to a logged-in user only', async () => {
+    expect((await t.request({ method: 'GET', url: '/api/v1/docs/', as: null })).statusCode).toBe(401)
+    const res = await t.request({ method: 'GET', url: '/api/v1/docs/' })
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('text/html')
   })

@@ -155,6 +155,18 @@ describe('publishing versions', () => {
     expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flow.id}` })).json()).toMatchObject({ enabled: false, activeVersion: null })
   })
 
+  it('flags markup in a label on the draft and refuses to publish it, so every flow it exports imports again', async () => {
+    const flow = await createFlow()
+    const definition = referenceFlow()
+    definition.nodes.find((node) => node.id === 'customer')!.label = 'Look up <img src=x onerror=alert(1)>'
+    const draft = await saveDraft(flow.id, definition)
+    expect(draft.statusCode).toBe(200)
+    expect(draft.json().issues).toEqual([expect.objectContaining({ code: 'FLOW_MARKUP', nodeId: 'customer' })])
+    const res = await publish(flow.id)
+    expect(res.statusCode).toBe(422)
+    expect(res.json().error.details).toEqual([expect.objectContaining({ code: 'FLOW_MARKUP', nodeId: 'customer' })])
+  })
+
   it('publishes with no body at all, as with {}', async () => {
     const flow = await createFlow()
     await saveDraft(flow.id, referenceFlow())
@@ -356,7 +368,7 @@ describe('export and import', () => {
     const markup = await t.request({ method: 'POST', url: '/api/v1/flows/import', payload: { ...file(), definition } })
     expect(markup.statusCode).toBe(422)
     expect(markup.json().error.code).toBe('API_IMPORT_INVALID')
-    expect(markup.json().error.details).toEqual([expect.objectContaining({ code: 'API_IMPORT_MARKUP', nodeId: 'customer' })])
+    expect(markup.json().error.details).toEqual([expect.objectContaining({ code: 'FLOW_MARKUP', nodeId: 'customer' })])
     expect(await flowCount()).toBe(0)
   })
 

@@ -64,7 +64,7 @@ describe('agents', () => {
   })
 
   it('validates agent input with 400 and answers 404 for unknown agents', async () => {
-    for (const payload of [{ name: 'X' }, { name: 'X', email: 'not-an-email' }, { name: 'X', email: 'x@example.com', status: 'busy' }, { name: 'X', email: 'x@example.com', role: 'admin' }]) {
+    for (const payload of [{ name: 'X' }, { name: 'X', email: 'not-an-email' }, { name: 'X', email: 'x@example.com', status: 'busy' }, { name: 'X', email: 'x@example.com', role: 'admin' }, { name: '<script>alert(1)</script>', email: 'x@example.com' }, { name: 'Eve\r\nBcc: all@example.com', email: 'x@example.com' }]) {
       expect((await t.request({ method: 'POST', url: '/api/v1/agents', payload })).statusCode).toBe(400)
     }
     expect((await t.request({ method: 'PATCH', url: '/api/v1/agents/NOPE', payload: { name: 'Y' } })).statusCode).toBe(404)

@@ -385,6 +385,26 @@ describe('message conversion channel', () => {
   })
 })
 
+describe('markup', () => {
+  it.each([
+    ['a script tag', '<script>alert(1)</script>'],
+    ['an image with an event handler', 'Look up <img src=x onerror=alert(1)>'],
+    ['a javascript: link', 'javascript:alert(1)'],
+  ])('refuses %s in a label', (_, label) => {
+    const flow = loadFixture('reference')
+    node(flow, 'customer').label = label
+    expect(check(flow)).toEqual([{ code: FLOW_ISSUES.markup, nodeId: 'customer' }])
+  })
+
+  it('refuses markup in a setting, but not a comparison in a logic expression or a < in plain words', () => {
+    const flow = loadFixture('reference')
+    node(flow, 'customer').config = { outputs: [{ variable: 'var_content', category: 'custom', field: '<b>plan</b>' }] }
+    node(flow, 'check').label = 'Fewer than 3 orders? (< 3)'
+    node(flow, 'check').config = { expression: "var_content<'b' || var_content == 'x'" }
+    expect(check(flow)).toEqual([{ code: FLOW_ISSUES.markup, nodeId: 'customer' }])
+  })
+})
+
 describe('node config', () => {
   it.each<[string, string, Record<string, unknown>]>([
     ['a logic node without expression', 'check', {}],

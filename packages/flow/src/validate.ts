@@ -27,6 +27,7 @@ export const FLOW_ISSUES = {
   exprUnknownVariable: 'FLOW_EXPR_UNKNOWN_VAR',
   exprForbidden: 'FLOW_EXPR_FORBIDDEN',
   channelMismatch: 'FLOW_CHANNEL_MISMATCH',
+  markup: 'FLOW_MARKUP',
 } as const
 export type FlowIssueCode = (typeof FLOW_ISSUES)[keyof typeof FLOW_ISSUES]
 
@@ -239,11 +240,30 @@ function checkGraph(def: FlowDefinition, report: Report): void {
   for (const node of def.nodes) if (!colour.has(node.id)) visit(node.id)
 }
 
+// Markup has no business in a label or a setting: refusing it keeps a flow
+// (typed, saved or imported) from carrying script to any screen that shows it.
+// CEL expressions are exempt: `a<b` is a comparison there, and the CEL parser checks them.
+const MARKUP = /<\s*\/?\s*[a-z!?]|javascript:|\bon[a-z]+\s*=/i
+const MARKUP_EXEMPT_KEYS = new Set(['expression'])
+
+/** Every string of a node's label and settings (keys too), but its expressions. */
+function textsOf(node: FlowNode): string[] {
+  const texts = (value: unknown, depth: number): string[] => {
+    if (typeof value === 'string') return [value]
+    if (depth > 8 || value === null || typeof value !== 'object') return []
+    return Object.entries(value).flatMap(([key, item]) => (MARKUP_EXEMPT_KEYS.has(key) ? [key] : [key, ...texts(item, depth + 1)]))
+  }
+  return [node.label ?? '', ...texts(node.config, 0)]
+}
+
 function checkNodes(def: FlowDefinition, report: Report): void {
   const variableOwners = new Map<string, string>()
   const scopes = variablesInScope(def)
   for (const node of def.nodes) {
     const kind = NODE_CATALOG[node.type]
+    if (textsOf(node).some((text) => MARKUP.test(text))) {
+      report({ code: FLOW_ISSUES.markup, nodeId: node.id, message: `${describe(node)}: its label or settings carry markup (< >, javascript:, on…=)` })
+    }
     const configErrors = schemaErrors(kind.configSchema, node.config)
     if (configErrors.length > 0) {
       for (const error of configErrors.slice(0, 5)) {
