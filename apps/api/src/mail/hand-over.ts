@@ -1,4 +1,4 @@
-import { markDeliveriesEnqueued, markRunsEnqueued } from '@replyflow/db'
+import { inGroupCommit, markDeliveriesEnqueued, markRunsEnqueued } from '@replyflow/db'
 import type { Producer } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 
@@ -15,17 +15,19 @@ interface Batch {
 const collecting = new WeakMap<Producer, Batch>()
 
 async function flush(deps: HandOverDeps, runIds: readonly string[], deliveryIds: readonly string[]): Promise<void> {
+  // The marks join the group commit of the moment (claims, reports, webhooks arriving meanwhile): on their
+  // own they were a commit each, as many as all the other writes of a run together.
   await Promise.all([
     runIds.length === 0
       ? undefined
       : deps.producer.enqueueRuns(runIds).then(
-          () => markRunsEnqueued(deps.db, runIds, new Date(deps.now()).toISOString()),
+          () => inGroupCommit(deps.db, (tx) => markRunsEnqueued(tx, runIds, new Date(deps.now()).toISOString())),
           (error: unknown) => deps.logger.warn({ err: error, runIds }, 'runs not enqueued; the dispatcher will retry'),
         ),
     deliveryIds.length === 0
       ? undefined
       : deps.producer.enqueueDeliveries(deliveryIds).then(
-          () => markDeliveriesEnqueued(deps.db, deliveryIds, new Date(deps.now()).toISOString()),
+          () => inGroupCommit(deps.db, (tx) => markDeliveriesEnqueued(tx, deliveryIds, new Date(deps.now()).toISOString())),
           (error: unknown) => deps.logger.warn({ err: error, deliveryIds }, 'deliveries not enqueued; the dispatcher will retry'),
         ),
   ])
