@@ -155,6 +155,18 @@ describe('flow editor store', () => {
     expect(copy).toMatchObject({ id: 'get_customer_data', type: 'get_customer_data', config: reference.nodes[1]?.config })
   })
 
+  it('copies a version’s node as the version has it, to paste into the draft', () => {
+    const store = useFlowEditorStore()
+    store.load({ ...reference, nodes: reference.nodes.map((n) => (n.id === 'check' ? { ...n, label: 'Draft label' } : n)) })
+    store.showVersion(1, reference)
+    expect(store.copy(['check'])).toBe(1)
+    store.showDraft()
+    store.paste()
+    const pasted = store.definition.nodes.find((n) => n.id === 'logic')
+    expect(pasted).toMatchObject({ type: 'logic', config: reference.nodes[2]?.config })
+    expect(pasted?.label).toBeUndefined()
+  })
+
   it('is read-only while showing a version or a comparison', () => {
     const store = useFlowEditorStore()
     store.load(reference)

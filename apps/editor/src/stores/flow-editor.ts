@@ -166,9 +166,9 @@ export const useFlowEditorStore = defineStore('flow-editor', () => {
     setDefinition(next)
   }
 
-  /** Remembers the selected nodes (and the edges between them) for paste. */
+  /** Remembers the selected nodes (and the edges between them) for paste, as shown: a version read-only copies that version's nodes. */
   function copy(nodeIds: Iterable<string>): number {
-    const fragment = copyFragment(definition.value, nodeIds)
+    const fragment = copyFragment(displayed.value, nodeIds)
     if (fragment.nodes.length === 0) return 0
     clipboard.value = fragment
     pasteCount = 0
