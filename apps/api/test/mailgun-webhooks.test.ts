@@ -179,7 +179,11 @@ describe('POST /webhooks/mailgun/inbound', () => {
   it("strips a Chinese client's quoted history when Mailgun didn't", async () => {
     const text = '好的，谢谢！\n\n------------------ 原始邮件 ------------------\n发件人: "Acme" <support@acme.example>;\n发送时间: 2025年1月1日\n\n您好，退款已提交。'
     await inbound(customerMail({ text }))
-    expect(all.messages()[0]).toMatchObject({ content: '好的，谢谢！', fullText: text })
+    const [stored] = all.messages()
+    expect(stored).toMatchObject({ content: '好的，谢谢！', fullText: text })
+    // The inbox shows the reply, and the original on demand.
+    const shown = await t.request({ method: 'GET', url: `/api/v1/conversations/${stored?.conversationId}/messages` })
+    expect(shown.json().items).toEqual([expect.objectContaining({ content: '好的，谢谢！', fullText: text })])
   })
 
   it('sanitises HTML and keeps attachments, downloadable only when logged in', async () => {

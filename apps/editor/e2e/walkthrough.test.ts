@@ -275,4 +275,36 @@ describe('the editor, end to end in Chromium', () => {
       expect(mail?.headers['In-Reply-To'] ?? mail?.headers['h:In-Reply-To'] ?? '').toContain('jane-parcel-1@customer.test')
     })
   })
+
+  it('shows the reply part of a quoted mail with its original on demand, and flags an automatic reply', async () => {
+    await withEditor('en', async (editor) => {
+      const { m, page } = editor
+      await editor.login(E2E.admin.email, E2E.admin.password)
+      const original = '好的，谢谢！\n\n------------------ 原始邮件 ------------------\n发件人: "Acme" <support@acme.example>;\n\n您好，退款已提交。'
+      await mailgunApi(`/v3/${E2E.mailgun.domain}/messages`, { from: 'Li Wei <li@customer.test>', to: E2E.teamAddress, subject: 'Refund status', text: original })
+      await mailgunApi(`/v3/${E2E.mailgun.domain}/messages`, {
+        from: 'Away <away@customer.test>',
+        to: E2E.teamAddress,
+        subject: 'Out of office',
+        text: 'I am away until Monday.',
+        'h:Auto-Submitted': 'auto-replied',
+      })
+      await fetch(`${system.mailgun.url}/mailbox/relays/idle`, { method: 'POST' })
+
+      await page.getByRole('link', { name: m.nav.inbox }).click()
+      await page.getByRole('radiogroup', { name: m.inbox.filters }).getByText(m.inbox.filter.all).click()
+      await page.getByRole('link', { name: /Refund status/ }).click()
+      const thread = page.locator('.messages')
+      await thread.getByText('好的，谢谢！').waitFor()
+      expect(await thread.getByText('原始邮件').count()).toBe(0)
+      await page.getByRole('button', { name: m.inbox.showOriginal }).click()
+      await expect(page.getByLabel(m.inbox.original).textContent()).resolves.toContain('退款已提交')
+      await editor.screenshot('13-inbox-original')
+
+      await page.getByRole('link', { name: /Out of office/ }).click()
+      await thread.getByText(m.inbox.flagShort.autoReply, { exact: true }).waitFor()
+      await thread.getByText(m.inbox.flag.autoReply).waitFor()
+      expect(await page.getByRole('button', { name: m.inbox.showOriginal }).count()).toBe(0)
+    })
+  })
 })

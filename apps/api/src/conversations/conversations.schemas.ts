@@ -53,6 +53,8 @@ export const MessageSchema = Type.Object({
   subject: Nullable(Type.String()),
   /** The new text, with quoted history and signature removed. */
   content: Type.String(),
+  /** The text as it arrived, quoted history and signature included, when that differs from `content`; else null. */
+  fullText: Nullable(Type.String()),
   /** Sanitised HTML, or null. */
   html: Nullable(Type.String()),
   attachments: Type.Array(AttachmentSchema),

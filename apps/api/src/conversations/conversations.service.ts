@@ -110,6 +110,7 @@ export function messagesOf(db: DbOrTx, conversationId: string) {
       channel: message.channel,
       subject: message.subject,
       content: message.content,
+      fullText: message.fullText && message.fullText.trim() !== message.content.trim() ? message.fullText : null,
       html: message.html,
       attachments: attachments
         .filter((attachment) => attachment.messageId === message.id)

@@ -143,8 +143,12 @@ export interface Message {
   channel: Channel
   subject: string | null
   content: string
+  /** The text as it arrived, quoted history included, when it differs from `content`. */
+  fullText: string | null
   html: string | null
   attachments: Attachment[]
+  /** What Replyflow noticed about an inbound mail (e.g. `unverifiedSender`, `autoReply`); true when set. */
+  flags: Record<string, boolean>
   createdAt: string
   /** The answer's delivery to the customer; null for the customer's own messages. */
   delivery: { id: string; status: string; address: string } | null

@@ -6,7 +6,7 @@ const customer: Conversation['customer'] = { id: 'c1', name: 'Jane Customer', em
 const agentNames = new Map([['a1', 'Alice Agent']])
 
 function message(author: Message['author']): Message {
-  return { id: 'm', direction: author.type === 'agent' ? 'out' : 'in', author, channel: 'email', subject: null, content: 'hi', html: null, attachments: [], createdAt: '2025-01-01T00:00:00Z', delivery: null }
+  return { id: 'm', direction: author.type === 'agent' ? 'out' : 'in', author, channel: 'email', subject: null, content: 'hi', fullText: null, html: null, attachments: [], flags: {}, createdAt: '2025-01-01T00:00:00Z', delivery: null }
 }
 
 describe('message authors', () => {
