@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FlowDefinition } from '@replyflow/flow'
+import type { Page } from 'playwright-core'
+import { E2E, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
+import { launchChromium } from './chromium.ts'
+import { EditorPage, until } from './editor-page.ts'
+
+// What a new user tripped over in a trial of the editor, in one browser and one system.
+
+describe('what a new user tripped over, in Chromium', () => {
+  let system: System
+  let browser: Awaited<ReturnType<typeof launchChromium>>
+  let page: Page
+  let editor: EditorPage
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    system = await startSystem()
+    await system.publishFlow(referenceFlow(), { name: 'Refund requests', trigger: 'email.received' })
+    await system.publishFlow(referenceFlow(), { name: 'Manual one', trigger: 'manual' })
+    browser = await launchChromium({ width: 1440, height: 900 })
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    page.on('pageerror', (error) => problems.push(error.message))
+    editor = new EditorPage(page, 'en', system.apiUrl)
+    await editor.login(E2E.admin.email, E2E.admin.password)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await system?.stop()
+    expect(problems).toEqual([])
+  })
+
+  async function draftOf(name: string): Promise<FlowDefinition> {
+    const flows = await system.request<{ items: { id: string; name: string }[] }>('GET', '/flows')
+    const id = flows.body.items.find((flow) => flow.name === name)?.id
+    if (!id) throw new Error(`no flow ${name}`)
+    return (await system.request<{ draft: FlowDefinition }>('GET', `/flows/${id}`)).body.draft
+  }
+
+  function sideLink(name: string) {
+    return page.getByRole('navigation').getByRole('link', { name, exact: true })
+  }
+
+  it('saves the last change before leaving the flow at once, for the right flow, and says so when it cannot', async () => {
+    const { m } = editor
+    const drafts: string[] = []
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') drafts.push(new URL(request.url()).pathname)
+    })
+    await editor.openFlow('Refund requests')
+
+    // A label changed, then straight to another screen.
+    const panel = await editor.openPanel('check')
+    await panel.getByLabel(m.panel.label, { exact: true }).fill('Renamed at once')
+    await sideLink(m.nav.agents).click()
+    await page.getByRole('heading', { name: m.agents.title }).waitFor()
+    expect((await draftOf('Refund requests')).nodes.find((node) => node.id === 'check')?.label).toBe('Renamed at once')
+
+    // A node dropped, then straight to another flow: the node goes to the flow it was dropped on.
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Refund requests')
+    await editor.dragNode('end', 0.5, 0.85)
+    await editor.flowInList('Manual one').dblclick()
+    await page.getByRole('heading', { name: 'Manual one', exact: true }).waitFor()
+    expect((await draftOf('Refund requests')).nodes.filter((node) => node.type === 'end')).toHaveLength(2)
+    expect((await draftOf('Manual one')).nodes.filter((node) => node.type === 'end')).toHaveLength(1)
+    expect(drafts.filter((path) => !/\/flows\/[\w-]+\/draft$/.test(path) || path.includes('undefined'))).toEqual([])
+
+    // Saving fails: leaving says why and asks first; staying keeps the change on screen.
+    await page.route('**/draft', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'API_UNAVAILABLE', message: 'down' }) }))
+    const asked: string[] = []
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message())
+      void dialog.dismiss()
+    })
+    const again = await editor.openPanel('check')
+    await again.getByLabel(m.panel.label, { exact: true }).fill('Not saved')
+    await sideLink(m.nav.runs).click()
+    await page.getByRole('alert').filter({ hasText: m.editor.save.failedLeaving.split('{')[0] ?? '' }).waitFor()
+    await until(async () => asked.length === 1, 'asked before leaving')
+    expect(asked).toEqual([m.editor.save.leaveUnsaved])
+    await expect(page.getByRole('heading', { name: 'Manual one', exact: true }).isVisible()).resolves.toBe(true)
+    await expect(editor.canvasNode('check').innerText()).resolves.toContain('Not saved')
+    await page.unroute('**/draft')
+    await sideLink(m.nav.runs).click()
+    await page.getByRole('heading', { name: m.runs.title }).waitFor()
+    expect((await draftOf('Manual one')).nodes.find((node) => node.id === 'check')?.label).toBe('Not saved')
+  })
+})
