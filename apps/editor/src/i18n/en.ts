@@ -166,8 +166,6 @@ export const en = {
       retry: 'Retry saving',
       failedLeaving: 'Your last changes could not be saved: {reason}',
       leaveUnsaved: 'Your last changes to this flow could not be saved. Leave anyway and lose them?',
-      failedLeaving: 'Your last changes could not be saved: {reason}',
-      leaveUnsaved: 'Your last changes to this flow could not be saved. Leave anyway and lose them?',
     },
     rejected: 'Not possible: {reason}',
     readOnlyVersion: 'Viewing version {version} (read-only)',

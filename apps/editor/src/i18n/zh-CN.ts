@@ -164,8 +164,6 @@ export const zhCN: MessageSchema = {
       retry: '重新保存',
       failedLeaving: '最近的更改未能保存：{reason}',
       leaveUnsaved: '此消息流最近的更改未能保存。仍要离开并丢弃这些更改吗？',
-      failedLeaving: '最近的更改未能保存：{reason}',
-      leaveUnsaved: '此消息流最近的更改未能保存。仍要离开并丢弃这些更改吗？',
     },
     rejected: '无法执行：{reason}',
     readOnlyVersion: '正在查看版本 {version}（只读）',
