@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -74,6 +75,7 @@ describe('pnpm start', () => {
     const output = started.lines.join('\n')
     expect(output).toContain('[start] SIGINT: stopping')
     expect(output).toContain('"msg":"closing: finishing in-flight jobs"')
+    expect(started.lines.at(-1)).toBe('[start] stopped')
     expect(output).not.toContain('second signal')
     expect(output).not.toContain('ELIFECYCLE')
   })
@@ -89,5 +91,21 @@ describe('pnpm start', () => {
     expect(started.lines).toContain(
       `[start] queue prefix: ${expected} (this install's own, from its worker token, so it can share a Redis with other installs; set QUEUE_PREFIX to choose one)`,
     )
+  })
+
+  it('says which setting to change when its health port is taken, and exits 1', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve))
+    try {
+      const token = randomBytes(24).toString('hex')
+      prefixes.push(`rf-e2e-start-${token.slice(0, 8)}`)
+      const port = (taken.address() as AddressInfo).port
+      const started = startScript('worker', { WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}`, WORKER_PORT: String(port) })
+      running.push(started)
+      expect(await started.exited).toBe(1)
+      expect(started.lines.join('\n')).toContain(`port ${port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
+    } finally {
+      taken.close()
+    }
   })
 })

@@ -182,6 +182,7 @@ async function finish() {
     redis.kill('SIGTERM')
     await exited
   }
+  if (stopping) say(exitCode === 0 ? 'stopped' : `stopped (exit code ${exitCode})`)
   process.exit(exitCode)
 }
 
@@ -247,16 +248,21 @@ async function runApps() {
   if (mode === 'all') await apiAnswers(`http://127.0.0.1:${env.PORT}/healthz`)
   if (mode !== 'api') {
     env.API_URL ||= `http://127.0.0.1:${env.PORT}`
+    // On one machine the worker's health port follows the API's, so a second install with its own PORT doesn't collide.
+    if (mode === 'all') env.WORKER_PORT ||= String(Number(env.PORT) + 1)
     startApp('worker', 'apps/worker/src/main.ts')
+    if (env.WORKER_PORT) say(`worker health and metrics on http://localhost:${env.WORKER_PORT}/healthz`)
   }
 }
 
-/** Whether dependencies must be installed: never yet, or the lockfile changed since (e.g. a pull that added one). */
-function dependenciesOutdated() {
+/** Why dependencies must be installed — never yet, or the lockfile changed since (e.g. a pull that added one) — or null. */
+function installReason() {
   const installed = join(ROOT, 'node_modules', '.modules.yaml')
-  if (!existsSync(installed)) return true
-  return statSync(join(ROOT, 'pnpm-lock.yaml')).mtimeMs > statSync(installed).mtimeMs
+  if (!existsSync(installed)) return 'installing dependencies (first start)'
+  if (statSync(join(ROOT, 'pnpm-lock.yaml')).mtimeMs > statSync(installed).mtimeMs) return 'installing dependencies (pnpm-lock.yaml changed since the last install)'
+  return null
 }
 
-if (dependenciesOutdated()) run('pnpm', ['install', '--frozen-lockfile'], 'installing dependencies (pnpm-lock.yaml is newer than node_modules)')
+const reason = installReason()
+if (reason) run('pnpm', ['install', '--frozen-lockfile'], reason)
 await (mode === 'bench' ? runBench() : runApps())

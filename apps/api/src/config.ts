@@ -17,6 +17,7 @@ const EnvSchema = Type.Object({
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
   WORK_LEASE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })
 type Env = Static<typeof EnvSchema>
 
@@ -48,6 +49,8 @@ export interface Config {
    * worker died, or its job failed for good) is handed to the queue again.
    */
   workLeaseMs: number
+  /** pino's level; `debug` adds a line per read request. */
+  logLevel: string
 }
 
 /** Every problem found in the environment, one line each. */
@@ -107,6 +110,7 @@ function toConfig(env: Env): Config {
     queuePrefix: env.QUEUE_PREFIX,
     automatedMailCapPerHour: env.AUTOMATED_MAIL_CAP_PER_HOUR,
     workLeaseMs: env.WORK_LEASE_MS,
+    logLevel: env.LOG_LEVEL,
   }
 }
 

@@ -4,8 +4,12 @@ import { startServer } from './server.ts'
 
 // Process wiring of `pnpm start:api`: config, connections, listen, graceful close.
 const config = loadConfig()
-const logger = createLogger()
-const server = await startServer(config, logger)
+const logger = createLogger({ level: config.logLevel })
+const server = await startServer(config, logger).catch((error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+  logger.fatal(`port ${config.port} is taken (another Replyflow?): set PORT to a free port`)
+  process.exit(1)
+})
 logger.info({ address: server.address, queuePrefix: config.queuePrefix, devMailbox: config.devMailbox }, 'api listening')
 
 let closing = false

@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       queuePrefix: 'replyflow',
       automatedMailCapPerHour: 30,
       workLeaseMs: 600_000,
+      logLevel: 'info',
     })
   })
 
@@ -43,6 +44,7 @@ describe('parseConfig', () => {
       QUEUE_PREFIX: 'rf-staging',
       AUTOMATED_MAIL_CAP_PER_HOUR: '0',
       WORK_LEASE_MS: '120000',
+      LOG_LEVEL: 'debug',
     })
     expect(config).toEqual({
       port: 8080,
@@ -55,6 +57,7 @@ describe('parseConfig', () => {
       queuePrefix: 'rf-staging',
       automatedMailCapPerHour: 0,
       workLeaseMs: 120_000,
+      logLevel: 'debug',
     })
   })
 

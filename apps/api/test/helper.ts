@@ -7,7 +7,7 @@ import type { FlowDefinition } from '@replyflow/flow'
 import { createProducer, producerConnection, QUEUES } from '@replyflow/queue'
 import { Queue } from 'bullmq'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { buildApp } from '../src/app.ts'
 import { boundedProducer } from '../src/bounded-producer.ts'
 import { openSession } from '../src/auth/auth.service.ts'
@@ -60,7 +60,7 @@ export interface TestApp {
  * Builds the app the way `main.ts` does, on a temp database and a unique queue
  * prefix. `producerRedisUrl` points the producer elsewhere (e.g. at a closed port, to act out a Redis outage).
  */
-export async function buildTestApp(env: Record<string, string> = {}, options: { producerRedisUrl?: string } = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: { producerRedisUrl?: string; logger?: Logger } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'rf-api-'))
   const config = parseConfig({ DATABASE_PATH: join(dir, 'replyflow.db'), WORKER_TOKEN, REDIS_URL, ...env })
   const db = createDb(config.databasePath)
@@ -71,7 +71,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
   redis.on('error', () => {})
   const producer = boundedProducer(createProducer({ connection: redis, prefix }), 1_000)
   const clock = { now: Date.parse('2025-01-15T10:00:00.000Z') }
-  const logger = pino({ level: 'silent' })
+  const logger = options.logger ?? pino({ level: 'silent' })
   const deps: AppDeps = { config, db, producer, redis, logger, now: () => clock.now }
   const app = await buildApp(deps)
   await app.ready()

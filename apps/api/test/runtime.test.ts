@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
+import pino from 'pino'
 import { createMailTransport, devMailboxApiKey } from '@replyflow/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEV_MAILBOX } from '../src/dev-mailbox.ts'
@@ -103,5 +104,23 @@ describe('serving the built editor', () => {
     const json = await app.inject({ method: 'GET', url: '/flows/01ABC', headers: { accept: 'application/json' } })
     expect(json.statusCode).toBe(404)
     expect((await app.inject({ method: 'GET', url: '/api/v1/flows' })).json()).toEqual({ items: [] })
+  })
+})
+
+describe('request logs', () => {
+  it('logs one line per change at info and leaves reads (the editor polls them) to debug', async () => {
+    const lines: { level: number; msg: string; method?: string; url?: string; statusCode?: number }[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const t = await buildTestApp({}, { logger })
+    try {
+      await t.request({ method: 'GET', url: '/api/v1/flows' })
+      await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name: 'Ann', email: 'ann@example.com' } })
+      expect(lines.filter((line) => line.msg === 'request').map(({ method, url, statusCode }) => ({ method, url, statusCode }))).toEqual([
+        { method: 'POST', url: '/api/v1/agents', statusCode: 201 },
+      ])
+      expect(lines.filter((line) => line.msg === 'incoming request' || line.msg === 'request completed')).toEqual([])
+    } finally {
+      await t.close()
+    }
   })
 })

@@ -5,7 +5,11 @@ import { startWorkerProcess } from './worker-process.ts'
 // Process wiring of `pnpm start:worker`: config, workers, graceful close on SIGTERM.
 const config = loadWorkerConfig()
 const logger = createLogger(config.logLevel)
-const worker = await startWorkerProcess(config, logger)
+const worker = await startWorkerProcess(config, logger).catch((error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+  logger.fatal(`port ${config.port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
+  process.exit(1)
+})
 
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
