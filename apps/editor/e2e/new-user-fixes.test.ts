@@ -3,7 +3,7 @@ import type { FlowDefinition } from '@replyflow/flow'
 import type { Page } from 'playwright-core'
 import { E2E, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
 import { launchChromium } from './chromium.ts'
-import { EditorPage, until } from './editor-page.ts'
+import { EditorPage, fmt, until } from './editor-page.ts'
 
 // What a new user tripped over in a trial of the editor, in one browser and one system.
 
@@ -86,5 +86,27 @@ describe('what a new user tripped over, in Chromium', () => {
     await sideLink(m.nav.runs).click()
     await page.getByRole('heading', { name: m.runs.title }).waitFor()
     expect((await draftOf('Manual one')).nodes.find((node) => node.id === 'check')?.label).toBe('Not saved')
+  })
+
+  it('says before publishing which enabled flow of the same trigger will be switched off', async () => {
+    const { m } = editor
+    const created = await system.request<{ id: string }>('POST', '/flows', { name: 'Refunds, take two', channel: 'email', trigger: 'email.received' })
+    await system.request('PUT', `/flows/${created.body.id}/draft`, { definition: referenceFlow() })
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Refunds, take two')
+    await expect.poll(() => editor.publishButton().isEnabled()).toBe(true)
+    await editor.publishButton().click()
+    const dialog = page.getByRole('dialog', { name: m.publish.title })
+    await dialog.getByText(fmt(m.publish.switchesOff, { names: '“Refund requests”' })).waitFor()
+    await editor.screenshot('40-publish-switches-off')
+    await dialog.getByRole('button', { name: m.app.cancel }).click()
+
+    // A manual flow switches nothing off.
+    await editor.openFlow('Manual one')
+    await expect.poll(() => editor.publishButton().isEnabled()).toBe(true)
+    await editor.publishButton().click()
+    await dialog.getByRole('button', { name: m.publish.submit }).waitFor()
+    await expect(dialog.getByText(m.publish.switchesOff.split('{names}')[0] ?? '').count()).resolves.toBe(0)
+    await dialog.getByRole('button', { name: m.app.cancel }).click()
   })
 })

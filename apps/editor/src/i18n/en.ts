@@ -269,6 +269,7 @@ export const en = {
     submit: 'Publish version',
     submitting: 'Publishing…',
     done: 'Published version {version}; it is now active.',
+    switchesOff: 'Publishing turns this flow on and switches off {names}: only one enabled flow serves each trigger.',
     failed: 'The flow could not be published: {reason}',
   },
   versions: {

@@ -267,6 +267,7 @@ export const zhCN: MessageSchema = {
     submit: '发布版本',
     submitting: '发布中…',
     done: '已发布版本 {version}，现已生效。',
+    switchesOff: '发布会启用此消息流，并停用{names}：每种触发时机只能有一个消息流生效。',
     failed: '消息流无法发布：{reason}',
   },
   versions: {
