@@ -111,6 +111,8 @@ export const en = {
       create: 'Create flow',
       creating: 'Creating…',
       nameRequired: 'Give the flow a name.',
+      nameTooLong: 'A flow name has at most {max} characters.',
+      nameCharacters: 'A flow name is one line, without “<” or “>”.',
     },
     disabledOther: 'Enabling this flow disabled “{name}”: only one flow serves each trigger.',
     actions: {

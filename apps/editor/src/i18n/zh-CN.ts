@@ -109,6 +109,8 @@ export const zhCN: MessageSchema = {
       create: '创建消息流',
       creating: '创建中…',
       nameRequired: '请填写消息流名称。',
+      nameTooLong: '消息流名称最多 {max} 个字符。',
+      nameCharacters: '消息流名称须为一行文字，不能包含“<”或“>”。',
     },
     disabledOther: '启用此消息流后，“{name}”已停用：每种触发时机只能有一个消息流生效。',
     actions: {

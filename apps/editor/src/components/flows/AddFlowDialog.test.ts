@@ -17,6 +17,30 @@ describe('Add flow form', () => {
     wrapper.unmount()
   })
 
+  it('holds the API\'s name limits and says which one a name breaks, in both languages', async () => {
+    const wrapper = mountInApp(AddFlowDialog, { props: { busy: false, error: null } })
+    await wrapper.vm.open()
+    const name = wrapper.find('#add-flow-name')
+    await name.setValue('a'.repeat(121))
+    expect(wrapper.text()).toContain('A flow name has at most 120 characters.')
+    expect(name.attributes('aria-invalid')).toBe('true')
+    await wrapper.find('form').trigger('submit')
+    await name.setValue('<b>Refunds</b>')
+    expect(wrapper.text()).toContain('A flow name is one line, without “<” or “>”.')
+    await wrapper.find('form').trigger('submit')
+    expect(wrapper.emitted('submit')).toBeUndefined()
+    await name.setValue('a'.repeat(120))
+    await wrapper.find('form').trigger('submit')
+    expect(wrapper.emitted('submit')).toHaveLength(1)
+    wrapper.unmount()
+
+    const zh = mountInApp(AddFlowDialog, { props: { busy: false, error: null }, locale: 'zh-CN' })
+    await zh.vm.open()
+    await zh.find('#add-flow-name').setValue('a'.repeat(121))
+    expect(zh.text()).toContain('消息流名称最多 120 个字符。')
+    zh.unmount()
+  })
+
   it('lists every trigger by its label, in Chinese too', async () => {
     const wrapper = mountInApp(AddFlowDialog, { props: { busy: false, error: null }, locale: 'zh-CN' })
     await nextTick()
