@@ -41,6 +41,17 @@ describe('Add flow form', () => {
     zh.unmount()
   })
 
+  it('starts an SMS flow on a trigger an SMS flow can serve, an e-mail flow on an e-mail arriving', async () => {
+    const sms = mountInApp(AddFlowDialog, { props: { busy: false, error: null, channel: 'sms' } })
+    await sms.vm.open()
+    expect((sms.find('#add-flow-trigger').element as HTMLSelectElement).value).toBe('message.offline')
+    sms.unmount()
+    const email = mountInApp(AddFlowDialog, { props: { busy: false, error: null, channel: 'email' } })
+    await email.vm.open()
+    expect((email.find('#add-flow-trigger').element as HTMLSelectElement).value).toBe('email.received')
+    email.unmount()
+  })
+
   it('lists every trigger by its label, in Chinese too', async () => {
     const wrapper = mountInApp(AddFlowDialog, { props: { busy: false, error: null }, locale: 'zh-CN' })
     await nextTick()
