@@ -47,6 +47,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     .withTypeProvider<TypeBoxTypeProvider>()
 
   installErrorHandler(app)
+  // Our routes take JSON (and Mailgun's forms, parsed in the webhooks' scope): a text body is a client's mistake, 415.
+  app.removeContentTypeParser('text/plain')
   // Changes at info, reads at debug: the editor polls (inbox, runs, dev mailbox), and `pnpm start`'s output must stay readable.
   app.addHook('onResponse', async (request, reply) => {
     const level = request.method === 'GET' || request.method === 'HEAD' ? 'debug' : 'info'

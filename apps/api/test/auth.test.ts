@@ -127,6 +127,17 @@ describe('api-keys', () => {
     expect(res.json().error.code).toBe('API_API_KEY_NOT_FOUND')
     const wrong = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { authorization: 'Bearer rf_wrong' } })
     expect(wrong.statusCode).toBe(401)
+    // It says what was wrong with what was sent.
+    expect(wrong.json().error.message).toContain('API key is not valid')
+    const ended = await t.request({ method: 'GET', url: '/api/v1/auth/me', as: null, headers: { cookie: 'rf_session=expired' } })
+    expect(ended.json().error.message).toContain('session has ended')
+  })
+
+  it("doesn't let a key make keys, so a leaked key can't outlive its revocation", async () => {
+    const { key } = (await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'CI' } })).json()
+    const minted = await t.request({ method: 'POST', url: '/api/v1/api-keys', as: null, headers: { authorization: `Bearer ${key}` }, payload: { name: 'Backdoor' } })
+    expect(minted.statusCode).toBe(403)
+    expect((await t.request({ method: 'GET', url: '/api/v1/api-keys' })).json().items.map((item: { name: string }) => item.name)).toEqual(['CI'])
   })
 })
 
@@ -186,6 +197,12 @@ describe('the app', () => {
     })
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('API_INVALID_JSON')
+  })
+
+  it('refuses JSON sent as text/plain with 415', async () => {
+    const res = await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: '{"name":"CI"}', headers: { 'content-type': 'text/plain' } })
+    expect(res.statusCode).toBe(415)
+    expect(res.json().error.code).toBe('API_UNSUPPORTED_MEDIA_TYPE')
   })
 })
 

@@ -104,8 +104,9 @@ describe('dev mailbox routes', () => {
   })
 
   it('needs a login to simulate mail', async () => {
-    const anonymous = await call('POST', `${DEV_MAILBOX.prefix}/mailbox/inbound`, { from: 'a@x.example', to: 'help@acme.example', subject: 's', text: 't' }, {})
+    const anonymous = await call<{ error: { code: string } }>('POST', `${DEV_MAILBOX.prefix}/mailbox/inbound`, { from: 'a@x.example', to: 'help@acme.example', subject: 's', text: 't' }, {})
     expect(anonymous.status).toBe(401)
+    expect(anonymous.body.error.code).toBe('MAILBOX_UNAUTHORIZED')
   })
 
   it("refuses mail sent with any key but the one derived from the worker token, so nobody outside can inject mail", async () => {

@@ -68,7 +68,7 @@ export function useControlErrors(app: FastifyInstance): void {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
     const message = status < 500 ? error.message : 'internal error'
     const details = error.validation ? { details: error.validation } : {}
-    const code = error instanceof MailboxError ? error.code : status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL'
+    const code = error instanceof MailboxError ? error.code : status === 401 ? 'MAILBOX_UNAUTHORIZED' : status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL'
     return reply.code(status).send({ error: { code, message, ...details } })
   })
 }
