@@ -110,6 +110,19 @@ describe('conversations/:id/messages', () => {
     expect(after[1].delivery.status).toBe('sending')
   })
 
+  it('gives an unassigned conversation to the agent who answers it, and leaves an assigned one as it is', async () => {
+    const [unassigned, assigned] = await conversations(2)
+    const grace = await createAgent(t, 'Grace')
+    const ada = await createAgent(t, 'Ada')
+    expect((await t.request({ method: 'POST', url: `/api/v1/conversations/${assigned}/assign`, payload: { agentIds: [ada.id] } })).statusCode).toBe(200)
+    for (const id of [unassigned, assigned]) {
+      expect((await t.request({ method: 'POST', url: `/api/v1/conversations/${id}/messages`, payload: { content: 'On it.', agentId: grace.id } })).statusCode).toBe(201)
+    }
+    const assignees = async (id?: string) => (await t.request({ method: 'GET', url: `/api/v1/conversations/${id}` })).json().assignees
+    expect(await assignees(unassigned)).toEqual([grace.id])
+    expect(await assignees(assigned)).toEqual([ada.id])
+  })
+
   it('lets agents answer only as themselves, and needs an agent', async () => {
     const [a] = await conversations(1)
     const grace = await createAgent(t, 'Grace')

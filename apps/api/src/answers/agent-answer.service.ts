@@ -1,4 +1,6 @@
 import {
+  addAssignees,
+  assigneesOf,
   conversationMailIds,
   findCustomerById,
   insertDelivery,
@@ -43,7 +45,8 @@ export interface AgentAnswerOutcome {
  * Stores an agent's answer in a conversation and, in the same transaction,
  * a delivery to the customer on the customer's channel: by e-mail from the team
  * address, threaded under the customer's last mail (In-Reply-To) with the
- * whole chain in References. Used by the inbox and by agents' e-mail replies.
+ * whole chain in References. An unassigned conversation is assigned to the
+ * agent who answers. Used by the inbox and by agents' e-mail replies.
  */
 export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: OfflineEmailSettings, input: AgentAnswerInput): AgentAnswerOutcome {
   const { conversation, agent, now } = input
@@ -65,6 +68,8 @@ export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: 
     createdAt: at,
   })
   touchConversation(tx, conversation.id, at)
+  // Whoever answers an unassigned conversation takes it, so it shows under their "Mine" and no longer as waiting.
+  if ((assigneesOf(tx, [conversation.id]).get(conversation.id) ?? []).length === 0) addAssignees(tx, conversation.id, [agent.id], at)
 
   const customer = findCustomerById(tx, conversation.customerId)
   // Only e-mail answers are delivered from here; another channel's provider picks up its own messages.
