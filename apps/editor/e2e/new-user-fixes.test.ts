@@ -109,4 +109,38 @@ describe('what a new user tripped over, in Chromium', () => {
     await expect(dialog.getByText(m.publish.switchesOff.split('{names}')[0] ?? '').count()).resolves.toBe(0)
     await dialog.getByRole('button', { name: m.app.cancel }).click()
   })
+
+  it('keeps long names without spaces inside their columns: agents, the flows list, the editor toolbar', async () => {
+    const { m } = editor
+    const agentName = `Agent${'x'.repeat(145)}`
+    const flowName = `Flow${'y'.repeat(116)}`
+    await system.createAgent({ name: agentName, email: 'long@agents.test' })
+    await system.request('POST', '/flows', { name: flowName, channel: 'email', trigger: 'manual' })
+    const width = page.viewportSize()?.width ?? 0
+    const withinWindow = async (text: string) => {
+      const box = await page.getByText(text, { exact: true }).first().boundingBox()
+      return box !== null && box.x + box.width <= width
+    }
+
+    await sideLink(m.nav.agents).click()
+    await page.getByRole('heading', { name: m.agents.title }).waitFor()
+    expect(await withinWindow(agentName)).toBe(true)
+    expect(await editor.inView(page.getByRole('button', { name: fmt(m.agents.delete, { name: agentName }) }))).toBe(true)
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
+    await editor.screenshot('41-long-agent-name')
+
+    await sideLink(m.nav.emailFlows).click()
+    const listed = await page.getByRole('list', { name: m.flows.listLabel }).getByText(flowName, { exact: true }).boundingBox()
+    const list = await page.getByRole('list', { name: m.flows.listLabel }).boundingBox()
+    expect(listed && list ? listed.x + listed.width <= list.x + list.width : false).toBe(true)
+    expect(await editor.inView(page.getByRole('button', { name: fmt(m.flows.actions.label, { name: flowName }), exact: true }))).toBe(true)
+    await editor.screenshot('42-long-flow-name')
+
+    // Open, its name gives way to the toolbar's commands.
+    await editor.flowInList(flowName).dblclick()
+    await editor.canvasNode('start').waitFor()
+    expect(await editor.inView(editor.publishButton())).toBe(true)
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
+    await editor.screenshot('43-long-flow-name-open')
+  })
 })
