@@ -1,13 +1,9 @@
 import { createReadStream, type ReadStream } from 'node:fs'
-import { access } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { findAttachment } from '@replyflow/db'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
-import { notFound } from '../errors.ts'
-import { attachmentFilePath } from '../mail/attachment-store.ts'
-import { attachmentsDir } from '../mail/mail-identity.ts'
 import { errorResponses, IdParams } from '../schemas.ts'
+import { findStoredAttachment } from './stored-attachment.ts'
 
 /** Types a browser may show inline; anything else (HTML, SVG, scripts) is downloaded, never rendered on our origin. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'])
@@ -32,12 +28,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       },
     },
     async (request, reply) => {
-      const attachment = findAttachment(deps.db, request.params.id)
-      if (!attachment) throw notFound('attachment', request.params.id)
-      const path = attachmentFilePath(attachmentsDir(deps.config), attachment.storagePath)
-      await access(path).catch(() => {
-        throw notFound('attachment', request.params.id)
-      })
+      const { attachment, path } = await findStoredAttachment(deps, request.params.id)
       const type = attachment.contentType.toLowerCase().split(';')[0]?.trim() ?? ''
       const inline = INLINE_TYPES.has(type)
       return reply

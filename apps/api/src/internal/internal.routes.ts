@@ -1,13 +1,10 @@
 import { createReadStream, type ReadStream } from 'node:fs'
-import { access } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { findAttachment } from '@replyflow/db'
 import { INTERNAL_API } from '@replyflow/queue'
 import { safeEqual } from '../auth/tokens.ts'
 import type { AppDeps } from '../deps.ts'
-import { notFound, unauthorized } from '../errors.ts'
-import { attachmentFilePath } from '../mail/attachment-store.ts'
-import { attachmentsDir } from '../mail/mail-identity.ts'
+import { findStoredAttachment } from '../attachments/stored-attachment.ts'
+import { unauthorized } from '../errors.ts'
 import { errorResponses, IdParams } from '../schemas.ts'
 import { claimDeliveries, reportDeliveries } from './deliveries.service.ts'
 import { claimRuns } from './run-claim.service.ts'
@@ -64,12 +61,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       },
     },
     async (request, reply) => {
-      const attachment = findAttachment(deps.db, request.params.id)
-      if (!attachment) throw notFound('attachment', request.params.id)
-      const path = attachmentFilePath(attachmentsDir(deps.config), attachment.storagePath)
-      await access(path).catch(() => {
-        throw notFound('attachment', request.params.id)
-      })
+      const { attachment, path } = await findStoredAttachment(deps, request.params.id)
       return reply.header('content-type', 'application/octet-stream').header('content-length', attachment.size).send(createReadStream(path))
     },
   )
