@@ -143,4 +143,34 @@ describe('what a new user tripped over, in Chromium', () => {
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
     await editor.screenshot('43-long-flow-name-open')
   })
+
+  it('frames the whole flow beside the panels when it opens, from the list and from Runs, and follows a node added from the keyboard', async () => {
+    const { m } = editor
+    const ids = referenceFlow().nodes.map((node) => node.id)
+    const allOnScreen = async () => (await Promise.all(ids.map((id) => editor.onScreen(id)))).every(Boolean)
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Refund requests')
+    await until(allOnScreen, 'the whole flow in view, opened from the list', 5000)
+    await editor.screenshot('44-opened-from-list')
+
+    // A node added from the keyboard lands beside the flow, and the view follows it.
+    const before = await page.locator('.vue-flow__node').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-id')))
+    await editor.paletteItem('end').focus()
+    await page.keyboard.press('Enter')
+    await until(async () => (await page.locator('.vue-flow__node').count()) === before.length + 1, 'the node added')
+    const added = (await page.locator('.vue-flow__node').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-id')))).find((id) => !before.includes(id))
+    await until(() => editor.onScreen(added ?? ''), 'the added node brought into view', 5000)
+    await editor.screenshot('45-added-from-keyboard')
+    await page.keyboard.press('Control+z')
+
+    // Opened from the Runs screen, a run shows on the whole flow.
+    const flows = await system.request<{ items: { id: string; name: string }[] }>('GET', '/flows')
+    const manual = flows.body.items.find((flow) => flow.name === 'Manual one')?.id ?? ''
+    await system.waitForRun(await system.triggerRun(manual, { customer: { name: 'Jane', email: 'jane@customer.test' }, message: { subject: 'Hi', content: 'Hello' } }))
+    await sideLink(m.nav.runs).click()
+    await page.getByRole('link', { name: m.runs.openOnCanvas }).first().click()
+    await page.getByText(m.runs.hide).first().waitFor()
+    await until(allOnScreen, 'the whole flow in view, opened from Runs', 5000)
+    await editor.screenshot('46-opened-from-runs')
+  })
 })
