@@ -173,4 +173,18 @@ describe('what a new user tripped over, in Chromium', () => {
     await until(allOnScreen, 'the whole flow in view, opened from Runs', 5000)
     await editor.screenshot('46-opened-from-runs')
   })
+
+  it('says how to bring back a closed flow list, on a button that shows its name', async () => {
+    const { m } = editor
+    await sideLink(m.nav.emailFlows).click()
+    await page.getByText(m.flows.nothingOpen).waitFor()
+    await page.getByRole('button', { name: m.flows.closeList }).click()
+    await page.getByText(m.flows.nothingOpenListClosed).waitFor()
+    const reopen = page.getByRole('button', { name: m.flows.openList })
+    await expect(reopen.innerText()).resolves.toBe(m.flows.openList)
+    expect(await editor.inView(reopen)).toBe(true)
+    await editor.screenshot('47-list-closed')
+    await reopen.click()
+    await page.getByText(m.flows.nothingOpen).waitFor()
+  })
 })

@@ -103,6 +103,7 @@ export const en = {
     noActiveVersion: 'Not published',
     trigger: 'Trigger',
     nothingOpen: 'Double-click a flow in the list to open it on the canvas, or double-click Add flow to create one.',
+    nothingOpenListClosed: 'The flow list is hidden: open it with “Show flow list” at the left, then double-click a flow to open it on the canvas.',
     form: {
       title: 'Add flow',
       name: 'Flow name',

@@ -101,6 +101,7 @@ export const zhCN: MessageSchema = {
     noActiveVersion: '未发布',
     trigger: '触发时机',
     nothingOpen: '双击列表中的消息流，在画布上打开；或双击“添加消息流”新建一个。',
+    nothingOpenListClosed: '消息流列表已隐藏：点击左侧的“显示消息流列表”打开它，然后双击消息流，在画布上打开。',
     form: {
       title: '添加消息流',
       name: '消息流名称',
