@@ -162,7 +162,7 @@ describe('the editor, end to end in Chromium', () => {
         const runPanel = page.getByRole('tabpanel')
         await runPanel.getByText(m.runs.status.succeeded).first().waitFor()
         await runPanel.getByText(m.runs.dryNotice, { exact: true }).waitFor()
-        await runPanel.getByText(`${m.runs.effects.wouldMail} Ann Agent <ann@agents.test>`).waitFor()
+        await runPanel.getByText(`${m.runs.effects.wouldMail}${m.app.sentenceSeparator}Ann Agent <ann@agents.test>`).waitFor()
         await editor.screenshot('09-test-run-path')
         // The history tells dry runs from real ones.
         await expect(runPanel.getByRole('button', { name: /./ }).filter({ hasText: m.runs.dry }).count()).resolves.toBeGreaterThan(0)

@@ -33,14 +33,14 @@ function invalidFields(details: unknown, { t, te }: Translator): string {
 }
 
 /** Issues of a 422 `invalid_flow`, each said in the user's language. */
-function flowIssues(details: unknown, issueText: IssueText): string {
+function flowIssues(details: unknown, issueText: IssueText, { t }: Translator): string {
   if (!Array.isArray(details)) return ''
   const texts = details.flatMap((issue) => {
     if (!isRecord(issue) || typeof issue.code !== 'string') return []
     const params = isRecord(issue.params) ? Object.fromEntries(Object.entries(issue.params).map(([key, value]) => [key, String(value)])) : undefined
     return [issueText({ code: issue.code, params })]
   })
-  return [...new Set(texts)].join(' ')
+  return [...new Set(texts)].join(t('app.sentenceSeparator'))
 }
 
 /**
@@ -57,7 +57,7 @@ export function apiErrorText(error: unknown, translator: Translator, issueText: 
     const fields = invalidFields(error.details, translator)
     return fields ? t(key, { fields }) : t('errors.validationNoFields')
   }
-  if (error.code === 'invalid_flow') return t(key, { issues: flowIssues(error.details, issueText) || error.message })
+  if (error.code === 'invalid_flow') return t(key, { issues: flowIssues(error.details, issueText, translator) || error.message })
   return t(key, { version: versionIn(error.details) })
 }
 

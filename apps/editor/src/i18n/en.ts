@@ -25,6 +25,10 @@ export const en = {
     no: 'No',
     /** Between the items of a list in a sentence. */
     listSeparator: ', ',
+    /** Between two sentences, and after a label's colon (none in Chinese, whose punctuation is full-width). */
+    sentenceSeparator: ' ',
+    /** After a label: `Result: …`. */
+    colon: ': ',
     refresh: 'Refresh',
   },
   locales: { en: 'English', 'zh-CN': '简体中文' },

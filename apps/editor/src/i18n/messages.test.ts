@@ -26,7 +26,8 @@ describe('UI messages', () => {
   it('say everything in both languages, with the same placeholders', () => {
     expect([...chinese.keys()].sort()).toEqual([...english.keys()].sort())
     for (const [key, message] of english) {
-      expect(message.trim(), key).not.toBe('')
+      // Separators may be a space in English and nothing in Chinese.
+      if (!key.endsWith('Separator')) expect(message.trim(), key).not.toBe('')
       expect(placeholders(chinese.get(key) ?? ''), key).toEqual(placeholders(message))
     }
   })
@@ -34,6 +35,14 @@ describe('UI messages', () => {
   it('explain every validator issue and every refusal', () => {
     for (const code of [...Object.values(FLOW_ISSUES), ...Object.values(EDITOR_REJECTIONS)]) {
       expect(english.has(`issues.${code}`), code).toBe(true)
+    }
+  })
+
+  it('write Chinese with full-width punctuation and no stray spaces around it or around result names', () => {
+    for (const [key, message] of chinese) {
+      expect(message, key).not.toMatch(/[。，、：；！？）”] /)
+      expect(message, key).not.toMatch(/ \{result\}|\{result\} /)
+      expect(message, key).not.toMatch(/\p{Script=Han}[(:]|\)\p{Script=Han}/u)
     }
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { FlowDefinition } from '@replyflow/flow'
 import referenceJson from '../../../../packages/flow/fixtures/reference.flow.json'
 import { applyIntent } from './intents.ts'
-import { CANVAS_NODE_TYPE, connectionToIntent, toCanvas } from './mapping.ts'
+import { CANVAS_NODE_TYPE, connectionToIntent, nodeDescription, nodeName, toCanvas } from './mapping.ts'
 
 const reference = referenceJson as FlowDefinition
 
@@ -32,5 +32,19 @@ describe('definition ↔ canvas mapping', () => {
       target: 'end',
     })
     expect(connectionToIntent({ source: 'check', sourceHandle: 'bogus', target: 'end', targetHandle: 'in' })).toBeNull()
+  })
+})
+
+describe('node names and descriptions', () => {
+  it('name results in a description as the canvas does, not by their codes', () => {
+    expect(nodeDescription('logic', 'zh-CN')).toBe('对 var_ 变量求值 CEL 表达式：真 → 成功，假 → 否。')
+    expect(nodeDescription('logic', 'en')).toBe('Evaluates a CEL expression over var_ variables: true → Success, false → False.')
+  })
+
+  it('put an unlabelled node’s id in full-width brackets in Chinese', () => {
+    const start = { id: 'start', type: 'start' as const, position: { x: 0, y: 0 }, config: {} }
+    expect(nodeName(start, 'zh-CN')).toBe('开始（start）')
+    expect(nodeName(start, 'en')).toBe('Start (start)')
+    expect(nodeName({ ...start, label: 'Begin' }, 'zh-CN')).toBe('Begin')
   })
 })

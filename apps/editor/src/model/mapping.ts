@@ -1,6 +1,6 @@
 import { markRaw } from 'vue'
 import { MarkerType, type Connection, type Edge, type Node } from '@vue-flow/core'
-import { NODE_CATALOG, NODE_RESULTS, RESULT_LABELS, type FlowDefinition, type FlowEdge, type FlowNode, type Locale, type NodeResult, type Position } from '@replyflow/flow'
+import { NODE_CATALOG, NODE_RESULTS, RESULT_LABELS, type FlowDefinition, type FlowEdge, type FlowNode, type Locale, type NodeResult, type NodeType, type Position } from '@replyflow/flow'
 import type { Intent } from './intents.ts'
 
 /**
@@ -49,9 +49,20 @@ export const RESULT_COLOURS: Record<NodeResult, string> = {
 const nodeCache = new WeakMap<FlowNode, { locale: Locale; node: CanvasNode }>()
 const edgeCache = new WeakMap<FlowEdge, { locale: Locale; extraClass: string; edge: CanvasEdge }>()
 
-/** What a node is called in lists and messages: its label, else its kind and id. */
+/** What a node is called in lists and messages: its label, else its kind and id (in full-width brackets in Chinese). */
 export function nodeName(node: FlowNode, locale: Locale): string {
-  return node.label ?? `${NODE_CATALOG[node.type].label[locale]} (${node.id})`
+  const kind = NODE_CATALOG[node.type].label[locale]
+  return node.label ?? (locale === 'zh-CN' ? `${kind}（${node.id}）` : `${kind} (${node.id})`)
+}
+
+const RESULT_CODE = new RegExp(`\\b(${NODE_RESULTS.join('|')})\\b`, 'g')
+
+/** A node kind's description, its result codes (`SUCCESS`, `FALSE`) said by the names the canvas shows (成功, 否). */
+export function nodeDescription(type: NodeType, locale: Locale): string {
+  return NODE_CATALOG[type].description[locale].replace(RESULT_CODE, (code: string) => {
+    const result = NODE_RESULTS.find((known) => known === code)
+    return result ? RESULT_LABELS[result][locale] : code
+  })
 }
 
 /** The canvas node of a flow node. */
