@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { FLOW_ISSUES } from '@replyflow/flow'
 import { EDITOR_REJECTIONS } from '../model/intents.ts'
 import { en } from './en.ts'
-import { initialLocale } from './index.ts'
+import { createAppI18n, initialLocale } from './index.ts'
 import { zhCN } from './zh-CN.ts'
 
 type Tree = { [key: string]: string | Tree }
@@ -43,6 +43,15 @@ describe('UI messages', () => {
       expect(message, key).not.toMatch(/[。，、：；！？）”] /)
       expect(message, key).not.toMatch(/ \{result\}|\{result\} /)
       expect(message, key).not.toMatch(/\p{Script=Han}[(:]|\)\p{Script=Han}/u)
+    }
+  })
+
+  it('tell where agents’ replies go as packages/mail composes it: to the conversation’s reply+ address, not the team address', () => {
+    const i18n = createAppI18n('en')
+    for (const locale of ['en', 'zh-CN'] as const) {
+      i18n.global.locale.value = locale
+      expect(i18n.global.t('offline.teamHelp'), locale).toContain('reply+…@')
+      expect(i18n.global.t('offline.teamAddressAgent'), locale).not.toMatch(/Reply-To|回复地址/)
     }
   })
 
