@@ -187,4 +187,20 @@ describe('what a new user tripped over, in Chromium', () => {
     await reopen.click()
     await page.getByText(m.flows.nothingOpen).waitFor()
   })
+
+  it('opens a run from anywhere on its row in the Runs list, and from the keyboard', async () => {
+    const { m } = editor
+    await sideLink(m.nav.runs).click()
+    const row = page.getByRole('row').filter({ hasText: 'Manual one' }).first()
+    // On its date, far from the Open on canvas link.
+    await row.click({ position: { x: 24, y: 12 } })
+    await page.getByRole('heading', { name: 'Manual one', exact: true }).waitFor()
+    await page.getByText(m.runs.hide).first().waitFor()
+
+    await sideLink(m.nav.runs).click()
+    await row.getByRole('link', { name: m.runs.openOnCanvas }).focus()
+    await editor.screenshot('48-run-row-focused')
+    await page.keyboard.press('Enter')
+    await page.getByText(m.runs.hide).first().waitFor()
+  })
 })
