@@ -142,6 +142,24 @@ describe('what a new user tripped over, in Chromium', () => {
     expect(await editor.inView(editor.publishButton())).toBe(true)
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
     await editor.screenshot('43-long-flow-name-open')
+
+    // The inbox: a long customer name and subject, assigned to the long-named agent, answered by a picker of agents.
+    const flows = await system.request<{ items: { id: string; name: string }[] }>('GET', '/flows')
+    const manual = flows.body.items.find((flow) => flow.name === 'Manual one')?.id ?? ''
+    const subject = `Subject${'s'.repeat(140)}`
+    await system.waitForRun(await system.triggerRun(manual, { customer: { name: `Customer${'z'.repeat(140)}`, email: 'long@customer.test' }, message: { subject, content: 'Hello' } }))
+    await sideLink(m.nav.inbox).click()
+    await page.getByRole('radiogroup', { name: m.inbox.filters }).getByText(m.inbox.filter.all).click()
+    await page.getByRole('link', { name: new RegExp(subject) }).click()
+    const thread = await page.locator('.thread').boundingBox()
+    const inside = async (selector: string) => {
+      const box = await page.locator(selector).first().boundingBox()
+      return box !== null && thread !== null && box.x >= thread.x && box.x + box.width <= thread.x + thread.width
+    }
+    await page.getByRole('heading', { name: subject }).waitFor()
+    for (const selector of ['.thread-head h2', '.message .author', '.answer-as .select']) expect(await inside(selector), selector).toBe(true)
+    expect(await editor.inView(page.getByRole('button', { name: m.inbox.send }))).toBe(true)
+    await editor.screenshot('43-long-names-inbox')
   })
 
   it('frames the whole flow beside the panels when it opens, from the list and from Runs, and follows a node added from the keyboard', async () => {
