@@ -2,12 +2,16 @@ import type { FastifyRequest } from 'fastify'
 import type { UploadedFile } from '@replyflow/mail'
 import { ATTACHMENT_LIMITS } from '../mail/attachment-store.ts'
 
-/** Limits of a forward() post: Mailgun caps a message at 25 MB; fields can be large (body-html, body-mime). */
+/**
+ * Limits of a forward() post: Mailgun caps a message at 25 MB; fields can be large (body-html, body-mime).
+ * `files` bounds the parsing work, far above what a mail carries: files past ATTACHMENT_LIMITS are read
+ * and dropped (the mail is stored, flagged), only a post with more than `files` is refused (413).
+ */
 export const FORM_LIMITS = {
   bodyBytes: 40 * 1024 * 1024,
   fieldBytes: 30 * 1024 * 1024,
   fields: 1_000,
-  files: 50,
+  files: 1_000,
 } as const
 
 /** The files of a multipart post, kept beside `request.body` (which holds the text fields, for the schema). */
@@ -16,13 +20,15 @@ const uploads = new WeakMap<FastifyRequest, { files: UploadedFile[]; truncated: 
 /**
  * preValidation hook: reads a multipart post into text fields (set as the body,
  * so the route's schema validates them like an urlencoded post) and files.
- * A file over the size limit is dropped, not refused: the mail itself still counts.
+ * Files past ATTACHMENT_LIMITS (too large, past the total, past the count) are
+ * dropped, not refused: the mail itself still counts; only the kept ones are held in memory.
  */
 export async function collectMultipart(request: FastifyRequest): Promise<void> {
   if (!request.isMultipart()) return
   const fields: Record<string, string> = {}
   const files: UploadedFile[] = []
   let truncated = false
+  let total = 0
   const parts = request.parts({
     limits: { fieldSize: FORM_LIMITS.fieldBytes, fields: FORM_LIMITS.fields, files: FORM_LIMITS.files, fileSize: ATTACHMENT_LIMITS.fileBytes, parts: FORM_LIMITS.fields + FORM_LIMITS.files },
   })
@@ -31,13 +37,22 @@ export async function collectMultipart(request: FastifyRequest): Promise<void> {
       if (typeof part.value === 'string' && !(part.fieldname in fields)) fields[part.fieldname] = part.value
       continue
     }
-    const chunks: Buffer[] = []
-    for await (const chunk of part.file) chunks.push(chunk as Buffer)
-    if (part.file.truncated) {
+    if (files.length >= ATTACHMENT_LIMITS.count) {
+      // Read past it (the fields after it still count), keep nothing.
+      part.file.resume()
+      await new Promise((resolve) => part.file.once('end', resolve))
       truncated = true
       continue
     }
-    files.push({ field: part.fieldname, filename: part.filename, contentType: part.mimetype, content: Buffer.concat(chunks) })
+    const chunks: Buffer[] = []
+    for await (const chunk of part.file) chunks.push(chunk as Buffer)
+    const content = Buffer.concat(chunks)
+    if (part.file.truncated || total + content.length > ATTACHMENT_LIMITS.totalBytes) {
+      truncated = true
+      continue
+    }
+    total += content.length
+    files.push({ field: part.fieldname, filename: part.filename, contentType: part.mimetype, content })
   }
   request.body = fields
   uploads.set(request, { files, truncated })
