@@ -9,15 +9,22 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const DATA = join(ROOT, 'data')
+const env = { ...process.env }
+// The data folder — database, attachments, worker token, private Redis: DATA_DIR, or ./data.
+const DATA = resolve(ROOT, env.DATA_DIR || 'data')
+env.DATABASE_PATH ||= join(DATA, 'replyflow.db')
 const MODES = ['all', 'api', 'worker', 'bench']
 const mode = process.argv[2] ?? 'all'
-const env = { ...process.env }
+
+/** A path as the user knows it: ./data/… inside the repository, else absolute. */
+function shown(path) {
+  return path.startsWith(ROOT + sep) ? `./${relative(ROOT, path)}` : path
+}
 
 function say(message) {
   console.log(`[start] ${message}`)
@@ -73,7 +80,7 @@ async function ensureRedis() {
       [
         `nothing answers at REDIS_URL=${env.REDIS_URL}.`,
         'Replyflow needs Redis 6.2+ for its queue. Either:',
-        '  - install it and run `pnpm start` again (it then starts a private one under ./data/redis):',
+        `  - install it and run \`pnpm start\` again (it then starts a private one under ${shown(join(DATA, 'redis'))}):`,
         '      Debian/Ubuntu: sudo apt-get install redis-server    macOS: brew install redis',
         '  - or run one with Docker: docker run -d -p 6379:6379 redis:7 --appendonly yes --maxmemory-policy noeviction',
         '  - or point REDIS_URL at a Redis you have.',
@@ -83,7 +90,7 @@ async function ensureRedis() {
   const dir = join(DATA, 'redis')
   mkdirSync(dir, { recursive: true })
   const port = url.port || '6379'
-  say(`no Redis at ${env.REDIS_URL}: starting a private redis-server on port ${port} (data in ./data/redis)`)
+  say(`no Redis at ${env.REDIS_URL}: starting a private redis-server on port ${port} (data in ${shown(dir)})`)
   const child = spawn(
     'redis-server',
     ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', ''],
@@ -98,14 +105,14 @@ async function ensureRedis() {
   return child
 }
 
-/** The worker token: from the environment, or kept in ./data so `start:api` and `start:worker` agree on one machine. */
+/** The worker token: from the environment, or kept in the data folder so `start:api` and `start:worker` agree on one machine. */
 function ensureWorkerToken() {
   if (env.WORKER_TOKEN) return
   const file = join(DATA, 'worker-token')
   if (!existsSync(file)) {
     mkdirSync(DATA, { recursive: true })
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
-    say('generated a worker token in ./data/worker-token (set WORKER_TOKEN to use your own)')
+    say(`generated a worker token in ${shown(file)} (set WORKER_TOKEN to use your own)`)
   }
   env.WORKER_TOKEN = readFileSync(file, 'utf8').trim()
 }
@@ -128,7 +135,7 @@ function ensureQueuePrefix() {
 
 /** On the very first start, a first admin with a fresh password, printed once. */
 function ensureFirstAdmin() {
-  const database = resolve(ROOT, env.DATABASE_PATH || './data/replyflow.db')
+  const database = resolve(ROOT, env.DATABASE_PATH)
   if (env.ADMIN_EMAIL || env.ADMIN_PASSWORD || existsSync(database)) return
   env.ADMIN_EMAIL = 'admin@replyflow.local'
   env.ADMIN_PASSWORD = randomBytes(9).toString('base64url')
