@@ -221,4 +221,32 @@ describe('what a new user tripped over, in Chromium', () => {
     await page.keyboard.press('Enter')
     await page.getByText(m.runs.hide).first().waitFor()
   })
+
+  it('connects by dragging with some slack: grabbed beside the handle, dropped near the other', async () => {
+    const { m } = editor
+    const created = await system.request<{ id: string }>('POST', '/flows', { name: 'Slack', channel: 'email', trigger: 'manual' })
+    const draft = {
+      schemaVersion: 1,
+      channel: 'email',
+      nodes: [
+        { id: 'start', type: 'start', position: { x: 0, y: 0 }, config: {} },
+        { id: 'end', type: 'end', position: { x: 420, y: 120 }, config: {} },
+      ],
+      edges: [],
+    }
+    await system.request('PUT', `/flows/${created.body.id}/draft`, { definition: draft })
+    // The list loads on arrival: come to it anew.
+    await page.reload()
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Slack')
+    const from = await page.getByLabel(fmt(m.node.output, { result: editor.result('SUCCESS'), node: editor.kind('start') }), { exact: true }).boundingBox()
+    const to = await page.getByLabel(fmt(m.node.input, { node: editor.kind('end') }), { exact: true }).boundingBox()
+    if (!from || !to) throw new Error('no handles')
+    // Beside the dot (not on it), and released 25 px off the input handle.
+    await page.mouse.move(from.x + from.width + 3, from.y + from.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(to.x + to.width / 2 - 25, to.y + to.height / 2 + 8, { steps: 12 })
+    await page.mouse.up()
+    await editor.edge('start', 'SUCCESS').waitFor({ timeout: 3000 })
+  })
 })
