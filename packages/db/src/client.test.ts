@@ -77,6 +77,25 @@ describe('migrate', () => {
   })
 })
 
+describe('flow versions', () => {
+  it('are immutable in the database itself: an UPDATE is refused, deleting their flow still removes them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-db-'))
+    dirs.push(dir)
+    const db = createDb(join(dir, 'replyflow.db'))
+    migrate(db)
+    const at = '2025-01-15T10:00:00.000Z'
+    db.$client.exec(`
+      INSERT INTO flows (id, name, channel, trigger, draft, draft_updated_at, created_at, updated_at) VALUES ('F1', 'f', 'email', 'manual', '{}', '${at}', '${at}', '${at}');
+      INSERT INTO flow_versions (id, flow_id, version, definition, checksum, created_at) VALUES ('V1', 'F1', 1, '{"nodes":[]}', 'c', '${at}');
+    `)
+    expect(() => db.$client.exec(`UPDATE flow_versions SET definition = '{"tampered":true}' WHERE id = 'V1'`)).toThrow('flow versions are immutable')
+    expect(db.$client.prepare('SELECT definition FROM flow_versions').get()).toEqual({ definition: '{"nodes":[]}' })
+    db.$client.exec("DELETE FROM flows WHERE id = 'F1'")
+    expect(db.$client.prepare('SELECT count(*) AS n FROM flow_versions').get()).toEqual({ n: 0 })
+    closeDb(db)
+  })
+})
+
 describe('newId', () => {
   it('makes 26-character URL-safe ids without colons', () => {
     const id = newId()
