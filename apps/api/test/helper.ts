@@ -161,3 +161,23 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+/**
+ * Reports a run as a worker would when its Message conversion node mailed `recipients`:
+ * succeeded, no steps, one deliver_message effect. Answers the report's response.
+ */
+export function reportNotification(
+  t: TestApp,
+  runId: string | undefined,
+  recipients: { agentId: string; name: string; address: string }[],
+  message: { subject: string; text: string },
+): Promise<LightMyRequestResponse> {
+  const effect = { type: 'deliver_message', nodeId: 'convert', channel: 'email', recipients, message }
+  return t.request({
+    method: 'POST',
+    url: '/internal/v1/runs/report',
+    as: null,
+    headers: t.workerHeaders,
+    payload: { reports: [{ runId, status: 'succeeded', steps: [], effects: [effect], error: null }] },
+  })
+}

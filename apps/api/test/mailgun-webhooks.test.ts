@@ -19,7 +19,7 @@ import { buildEventPost, buildForwardPost, buildMimePost, encodePost, type Built
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AUTOMATED_MAIL_CAP, deliveryGate } from '../src/mail/delivery-gate.ts'
 import { attachmentsDir, mailIdentity } from '../src/mail/mail-identity.ts'
-import { buildTestApp, json, referenceFlow, type TestApp } from './helper.ts'
+import { buildTestApp, json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
 
 const SIGNING_KEY = 'test-webhook-signing-key'
 const TEAM = 'support@acme.example'
@@ -461,31 +461,7 @@ describe('a third party in the thread', () => {
     const worker = { authorization: t.workerHeaders.authorization }
     const claimed = await t.request({ method: 'POST', url: '/internal/v1/runs/claim', payload: { runIds: [bobsRun?.id] }, as: null, headers: worker })
     expect(json<{ items: { context: { customer: { email: string } } }[] }>(claimed).items[0]?.context.customer.email).toBe('bob@customer.example')
-    const report = await t.request({
-      method: 'POST',
-      url: '/internal/v1/runs/report',
-      as: null,
-      headers: worker,
-      payload: {
-        reports: [
-          {
-            runId: bobsRun?.id,
-            status: 'succeeded',
-            steps: [],
-            effects: [
-              {
-                type: 'deliver_message',
-                nodeId: 'convert',
-                channel: 'email',
-                recipients: [{ agentId: ann.id, name: 'ann', address: 'ann@acme.example' }],
-                message: { subject: 'Re: Refund for order 42', text: 'Jane is away; the order number is 42-B.' },
-              },
-            ],
-            error: null,
-          },
-        ],
-      },
-    })
+    const report = await reportNotification(t, bobsRun?.id, [{ agentId: ann.id, name: 'ann', address: 'ann@acme.example' }], { subject: 'Re: Refund for order 42', text: 'Jane is away; the order number is 42-B.' })
     expect(report.statusCode).toBe(200)
     const notification = all.deliveries().find((delivery) => delivery.recipientType === 'agent')
     expect(notification?.mail.from).toBe(`"Bob Colleague (Replyflow)" <${TEAM}>`)

@@ -5,7 +5,7 @@ import { buildEventPost, buildForwardPost, encodePost, type MailDescription, typ
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ATTACHMENT_LIMITS } from '../src/mail/attachment-store.ts'
 import { attachmentsDir } from '../src/mail/mail-identity.ts'
-import { buildTestApp, json, referenceFlow, type TestApp } from './helper.ts'
+import { buildTestApp, json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
 
 // Issue 5's promises that had no test: every loop marker at the API, the unsubscribe
 // event, the attachment limits, and a rollback pinning inbound runs to the old version.
@@ -112,31 +112,7 @@ describe('the unsubscribed event', () => {
     const worker = { authorization: t.workerHeaders.authorization }
     const claimed = await t.request({ method: 'POST', url: '/internal/v1/runs/claim', payload: { runIds: [run?.id] }, as: null, headers: worker })
     expect(claimed.statusCode).toBe(200)
-    const report = await t.request({
-      method: 'POST',
-      url: '/internal/v1/runs/report',
-      as: null,
-      headers: worker,
-      payload: {
-        reports: [
-          {
-            runId: run?.id,
-            status: 'succeeded',
-            steps: [],
-            effects: [
-              {
-                type: 'deliver_message',
-                nodeId: 'convert',
-                channel: 'email',
-                recipients: [{ agentId: ann.id, name: 'Ann', address: 'ann@acme.example' }],
-                message: { subject: 'Refund for order 42', text: 'Any news on my refund?' },
-              },
-            ],
-            error: null,
-          },
-        ],
-      },
-    })
+    const report = await reportNotification(t, run?.id, [{ agentId: ann.id, name: 'Ann', address: 'ann@acme.example' }], { subject: 'Refund for order 42', text: 'Any news on my refund?' })
     expect(report.statusCode).toBe(200)
     const held = t.db.select().from(deliveries).all().find((row) => row.address === 'ann@acme.example' && row.status !== 'sent')
     expect(held).toMatchObject({ recipientType: 'agent', status: 'suppressed', lastError: { code: 'MAIL_ADDRESS_SUPPRESSED' } })
