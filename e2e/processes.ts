@@ -121,3 +121,25 @@ export function cpuSeconds(pid: number | undefined): number {
     return Number.NaN
   }
 }
+
+/** A `pnpm start…` run as a user starts it in a terminal. */
+export interface StartScript {
+  child: ChildProcess
+  /** Every line it printed, stdout and stderr. */
+  lines: string[]
+  /** Resolves with the exit code once it exited and printed its last line. */
+  exited: Promise<number | null>
+}
+
+/**
+ * Runs `pnpm <script>` (scripts/start.mjs) with only `env`, in its own process
+ * group as a terminal's foreground job: signal `-child.pid` to act out Ctrl-C.
+ */
+export function startScript(script: string, env: Record<string, string>): StartScript {
+  const child = spawn('pnpm', [script], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line))
+  // 'close': after the exit and the last line of output.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+  return { child, lines, exited }
+}

@@ -1,36 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventually } from './harness.ts'
-import { ROOT } from './processes.ts'
+import { startScript, type StartScript } from './processes.ts'
 
 // Issue 4: `pnpm start` in its default (all) mode — a private Redis when none answers
 // and redis-server is installed, the API and the worker answering, Ctrl-C stopping all
 // of it; without Redis or redis-server, a message saying how to get Redis.
 
-interface Started {
-  child: ChildProcess
-  lines: string[]
-  exited: Promise<number | null>
-}
-
-function pnpmStart(env: Record<string, string>): Started {
-  const child = spawn('pnpm', ['start'], {
-    cwd: ROOT,
-    env: { HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
-    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line))
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-  return { child, lines, exited }
+function pnpmStart(env: Record<string, string>): StartScript {
+  return startScript('start', { HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env })
 }
 
 function listen(port: number): Promise<Server | null> {
@@ -90,7 +72,7 @@ async function answers(url: string): Promise<boolean | undefined> {
 }
 
 describe('pnpm start (API, worker and a private Redis)', () => {
-  const running: Started[] = []
+  const running: StartScript[] = []
   const dirs: string[] = []
   const redisPids: number[] = []
   afterEach(async () => {

@@ -1,38 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo } from 'node:net'
-import { createInterface } from 'node:readline'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SHARED_REDIS_URL, eventually } from './harness.ts'
-import { ROOT } from './processes.ts'
+import { startScript, type StartScript } from './processes.ts'
 
 // `pnpm start:worker` (scripts/start.mjs) as a user runs it: Node builtins, its
 // own process group, the shared Redis. The worker mode needs no editor build and no API.
 
-interface Started {
-  child: ChildProcess
-  lines: string[]
-  exited: Promise<number | null>
-}
-
-function startScript(mode: string, env: Record<string, string>): Started {
-  const child = spawn('pnpm', [`start:${mode}`], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: SHARED_REDIS_URL, WORKER_PORT: '0', API_URL: 'http://127.0.0.1:1', ...env },
-    // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line))
-  // 'close': after the exit and the last line of output.
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-  return { child, lines, exited }
+function startWorkerScript(env: Record<string, string>): StartScript {
+  return startScript('start:worker', { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: SHARED_REDIS_URL, WORKER_PORT: '0', API_URL: 'http://127.0.0.1:1', ...env })
 }
 
 /** The worker's 'worker started' log line, once it printed it. */
-function workerStarted(started: Started): Promise<Record<string, unknown>> {
+function workerStarted(started: StartScript): Promise<Record<string, unknown>> {
   return eventually(
     async () => {
       const line = started.lines.find((text) => text.includes('"msg":"worker started"'))
@@ -53,7 +34,7 @@ async function deleteKeys(prefix: string): Promise<void> {
 }
 
 describe('pnpm start', () => {
-  const running: Started[] = []
+  const running: StartScript[] = []
   const prefixes: string[] = []
   afterEach(async () => {
     for (const started of running.splice(0)) {
@@ -65,7 +46,7 @@ describe('pnpm start', () => {
 
   it('stops cleanly on Ctrl-C and exits 0, though pnpm forwards the signal a second time', async () => {
     const token = randomBytes(24).toString('hex')
-    const started = startScript('worker', { WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}` })
+    const started = startWorkerScript({ WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}` })
     running.push(started)
     prefixes.push(`rf-e2e-start-${token.slice(0, 8)}`)
     await workerStarted(started)
@@ -84,7 +65,7 @@ describe('pnpm start', () => {
     const token = randomBytes(24).toString('hex')
     const expected = `replyflow-${createHash('sha256').update(`replyflow queue prefix\0${token}`).digest('hex').slice(0, 8)}`
     prefixes.push(expected)
-    const started = startScript('worker', { WORKER_TOKEN: token })
+    const started = startWorkerScript({ WORKER_TOKEN: token })
     running.push(started)
     const line = await workerStarted(started)
     expect(line.queuePrefix).toBe(expected)
@@ -100,7 +81,7 @@ describe('pnpm start', () => {
       const token = randomBytes(24).toString('hex')
       prefixes.push(`rf-e2e-start-${token.slice(0, 8)}`)
       const port = (taken.address() as AddressInfo).port
-      const started = startScript('worker', { WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}`, WORKER_PORT: String(port) })
+      const started = startWorkerScript({ WORKER_TOKEN: token, QUEUE_PREFIX: `rf-e2e-start-${token.slice(0, 8)}`, WORKER_PORT: String(port) })
       running.push(started)
       expect(await started.exited).toBe(1)
       expect(started.lines.join('\n')).toContain(`port ${port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
