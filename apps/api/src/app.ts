@@ -49,11 +49,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandler(app)
   // Our routes take JSON (and Mailgun's forms, parsed in the webhooks' scope): a text body is a client's mistake, 415.
   app.removeContentTypeParser('text/plain')
-  // Changes at info, reads at debug: the editor polls (inbox, runs, dev mailbox), and `pnpm start`'s output must stay readable.
-  app.addHook('onResponse', async (request, reply) => {
-    const level = request.method === 'GET' || request.method === 'HEAD' ? 'debug' : 'info'
-    request.log[level]({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
-  })
 
   await app.register(cookie)
   await app.register(rateLimit, {
@@ -101,6 +96,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       installAccessControl(api, deps)
+      // A line per request of the public API: changes at info, reads at debug (the editor polls the inbox and runs,
+      // and `pnpm start`'s output must stay readable). Webhooks and the worker surface are hot paths and log their own.
+      api.addHook('onResponse', async (request, reply) => {
+        const level = request.method === 'GET' || request.method === 'HEAD' ? 'debug' : 'info'
+        request.log[level]({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+      })
       api.get('/openapi.json', { config: { access: 'user' }, schema: { hide: true } }, async () => app.swagger())
       await api.register(authRoutes, { deps })
       await api.register(apiKeyRoutes, { deps })
