@@ -476,8 +476,8 @@ export const en = {
   dev: {
     title: 'Dev mailbox',
     intro: 'No Mailgun account is configured, so Replyflow’s mail lands here instead. Mail to the team address and to Replyflow’s reply addresses goes through the same kind of routes a Mailgun account would have, so the whole loop can be tried here.',
-    messages: 'Recorded mail',
-    empty: 'No mail recorded yet.',
+    messages: 'Mail Replyflow sent',
+    empty: 'Replyflow hasn’t sent any mail yet. A simulated customer e-mail goes to Replyflow, not here: find it in the Inbox.',
     choose: 'Choose a mail to read it or reply to it.',
     to: 'To',
     from: 'From',

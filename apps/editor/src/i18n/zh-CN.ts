@@ -472,8 +472,8 @@ export const zhCN: MessageSchema = {
   dev: {
     title: '开发邮箱',
     intro: '未配置 Mailgun 账号，所以 Replyflow 发出的邮件会保存在这里。发往团队地址和 Replyflow 回复地址的邮件，会经过与 Mailgun 账号相同的路由，因此可以在这里体验完整的收发流程。',
-    messages: '已记录的邮件',
-    empty: '还没有记录到邮件。',
+    messages: 'Replyflow 发出的邮件',
+    empty: 'Replyflow 还没有发出邮件。模拟的客户邮件会交给 Replyflow，而不在这里：请在收件箱中查看。',
     choose: '选择一封邮件查看或回复。',
     to: '收件人',
     from: '发件人',
