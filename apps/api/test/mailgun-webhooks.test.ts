@@ -91,6 +91,17 @@ describe('POST /webhooks/mailgun/inbound', () => {
     for (const run of queued) expect(await t.queues.runs.getJob(run.id)).toBeTruthy()
   })
 
+  it('answers 200 for a stored mail even when marking its runs enqueued fails afterwards', async () => {
+    const flowId = await publishFlow('email.received')
+    // SQLite refuses the mark (as a full disk would); the mail and its runs are already committed and queued.
+    t.db.$client.exec("CREATE TRIGGER refuse_marks BEFORE UPDATE OF enqueued_at ON runs BEGIN SELECT RAISE(ABORT, 'no marks'); END")
+    const answer = await inbound(customerMail())
+    expect(answer.statusCode).toBe(200)
+    const [run] = all.runs()
+    expect(run).toMatchObject({ flowId, status: 'queued', enqueuedAt: null })
+    expect(await t.queues.runs.getJob(run?.id ?? '')).toBeTruthy()
+  })
+
   it('skips message.offline flows while an agent is online', async () => {
     addAgent('ann@acme.example', 'online')
     const received = await publishFlow('email.received')

@@ -21,13 +21,20 @@ async function flush(deps: HandOverDeps, runIds: readonly string[], deliveryIds:
     runIds.length === 0
       ? undefined
       : deps.producer.enqueueRuns(runIds).then(
-          () => inGroupCommit(deps.db, (tx) => markRunsEnqueued(tx, runIds, new Date(deps.now()).toISOString())),
+          () =>
+            inGroupCommit(deps.db, (tx) => markRunsEnqueued(tx, runIds, new Date(deps.now()).toISOString())).catch((error: unknown) =>
+              // Harmless: the dispatcher hands them over again, and their job ids make that a no-op.
+              deps.logger.warn({ err: error, runIds }, 'runs enqueued but not marked so'),
+            ),
           (error: unknown) => deps.logger.warn({ err: error, runIds }, 'runs not enqueued; the dispatcher will retry'),
         ),
     deliveryIds.length === 0
       ? undefined
       : deps.producer.enqueueDeliveries(deliveryIds).then(
-          () => inGroupCommit(deps.db, (tx) => markDeliveriesEnqueued(tx, deliveryIds, new Date(deps.now()).toISOString())),
+          () =>
+            inGroupCommit(deps.db, (tx) => markDeliveriesEnqueued(tx, deliveryIds, new Date(deps.now()).toISOString())).catch((error: unknown) =>
+              deps.logger.warn({ err: error, deliveryIds }, 'deliveries enqueued but not marked so'),
+            ),
           (error: unknown) => deps.logger.warn({ err: error, deliveryIds }, 'deliveries not enqueued; the dispatcher will retry'),
         ),
   ])
