@@ -1,11 +1,13 @@
 import { readdirSync } from 'node:fs'
+import { connect, type AddressInfo } from 'node:net'
+import pino from 'pino'
 import { attachments, deliveries, messages, newId, insertAgent, insertDelivery, putSetting, runs } from '@replyflow/db'
 import type { FlowDefinition } from '@replyflow/flow'
 import { buildEventPost, buildForwardPost, encodePost, type MailDescription, type SignOptions } from '@replyflow/mail/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ATTACHMENT_LIMITS } from '../src/mail/attachment-store.ts'
 import { attachmentsDir } from '../src/mail/mail-identity.ts'
-import { buildTestApp, json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
+import { buildTestApp, json, referenceFlow, reportNotification, waitFor, type TestApp } from './helper.ts'
 
 // Issue 5's promises that had no test: every loop marker at the API, the unsubscribe
 // event, the attachment limits, and a rollback pinning inbound runs to the old version.
@@ -143,6 +145,32 @@ describe('attachment limits', () => {
     expect(view?.flags).toMatchObject({ attachmentsDropped: true })
     expect(view?.attachments.map((attachment) => attachment.filename)).toEqual(files.slice(0, ATTACHMENT_LIMITS.count).map((f) => f.filename))
     expect(storedFiles()).toBe(ATTACHMENT_LIMITS.count)
+  })
+
+  it('fails, not hangs, a post cut off in a file past the count, and stores nothing', async () => {
+    // Its own app, listening for real, with a log to see the request end.
+    const lines: { msg?: string; err?: { message?: string } }[] = []
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const app = await buildTestApp({ MAILGUN_WEBHOOK_SIGNING_KEY: SIGNING_KEY }, { logger })
+    try {
+      await app.app.listen({ port: 0, host: '127.0.0.1' })
+      const { port } = app.app.server.address() as AddressInfo
+      const files = Array.from({ length: ATTACHMENT_LIMITS.count + 5 }, (_, i) => file(`big-${i + 1}.bin`, 64 * 1024))
+      const encoded = await encodePost(buildForwardPost(customerMail({ attachments: files }), sign), 'multipart')
+      const body = Buffer.from(encoded.body)
+      // The connection drops in the middle of the 23rd file, one that is read past, not kept.
+      const socket = connect(port, '127.0.0.1')
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write(`POST /webhooks/mailgun/inbound HTTP/1.1\r\nHost: x\r\nContent-Type: ${encoded.contentType}\r\nContent-Length: ${body.length}\r\n\r\n`)
+      socket.write(body.subarray(0, body.indexOf('big-23.bin') + 32 * 1024))
+      // Time for the server to read into that file (nothing to wait on from outside), then the drop.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      socket.destroy()
+      await waitFor(() => lines.some((line) => line.err !== undefined), 5_000)
+      expect(app.db.select().from(messages).all()).toEqual([])
+    } finally {
+      await app.close()
+    }
   })
 
   it('stores a mail with dozens of files instead of refusing it, keeping the first ones and flagging it', async () => {

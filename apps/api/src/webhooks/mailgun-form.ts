@@ -38,9 +38,11 @@ export async function collectMultipart(request: FastifyRequest): Promise<void> {
       continue
     }
     if (files.length >= ATTACHMENT_LIMITS.count) {
-      // Read past it (the fields after it still count), keep nothing.
-      part.file.resume()
-      await new Promise((resolve) => part.file.once('end', resolve))
+      // Read past it (the fields after it still count), keep nothing. Iterating, not waiting for 'end':
+      // an aborted post errors the stream and never ends it, and must fail this request, not hang it.
+      for await (const _dropped of part.file) {
+        // drop it
+      }
       truncated = true
       continue
     }
