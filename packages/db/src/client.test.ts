@@ -78,7 +78,7 @@ describe('migrate', () => {
 })
 
 describe('flow versions', () => {
-  it('are immutable in the database itself: an UPDATE is refused, deleting their flow still removes them', () => {
+  it('are immutable in the database itself: an UPDATE is refused, deleting their author or their flow still works', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf-db-'))
     dirs.push(dir)
     const db = createDb(join(dir, 'replyflow.db'))
@@ -86,10 +86,14 @@ describe('flow versions', () => {
     const at = '2025-01-15T10:00:00.000Z'
     db.$client.exec(`
       INSERT INTO flows (id, name, channel, trigger, draft, draft_updated_at, created_at, updated_at) VALUES ('F1', 'f', 'email', 'manual', '{}', '${at}', '${at}', '${at}');
-      INSERT INTO flow_versions (id, flow_id, version, definition, checksum, created_at) VALUES ('V1', 'F1', 1, '{"nodes":[]}', 'c', '${at}');
+      INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at) VALUES ('U1', 'a@example.com', 'A', 'admin', 'h', '${at}', '${at}');
+      INSERT INTO flow_versions (id, flow_id, version, definition, checksum, created_by, created_at) VALUES ('V1', 'F1', 1, '{"nodes":[]}', 'c', 'U1', '${at}');
     `)
     expect(() => db.$client.exec(`UPDATE flow_versions SET definition = '{"tampered":true}' WHERE id = 'V1'`)).toThrow('flow versions are immutable')
     expect(db.$client.prepare('SELECT definition FROM flow_versions').get()).toEqual({ definition: '{"nodes":[]}' })
+    // The author's row may go: the version keeps its content, without an author.
+    db.$client.exec("DELETE FROM users WHERE id = 'U1'")
+    expect(db.$client.prepare('SELECT definition, created_by FROM flow_versions').get()).toEqual({ definition: '{"nodes":[]}', created_by: null })
     db.$client.exec("DELETE FROM flows WHERE id = 'F1'")
     expect(db.$client.prepare('SELECT count(*) AS n FROM flow_versions').get()).toEqual({ n: 0 })
     closeDb(db)
