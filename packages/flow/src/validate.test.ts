@@ -398,6 +398,7 @@ describe('markup', () => {
 
   it('refuses markup in a setting, but not a comparison in a logic expression or a < in plain words', () => {
     const flow = loadFixture('reference')
+    node(flow, 'assign').label = 'Is the customer online = yes?'
     node(flow, 'customer').config = { outputs: [{ variable: 'var_content', category: 'custom', field: '<b>plan</b>' }] }
     node(flow, 'check').label = 'Fewer than 3 orders? (< 3)'
     node(flow, 'check').config = { expression: "var_content<'b' || var_content == 'x'" }

@@ -243,7 +243,8 @@ function checkGraph(def: FlowDefinition, report: Report): void {
 // Markup has no business in a label or a setting: refusing it keeps a flow
 // (typed, saved or imported) from carrying script to any screen that shows it.
 // CEL expressions are exempt: `a<b` is a comparison there, and the CEL parser checks them.
-const MARKUP = /<\s*\/?\s*[a-z!?]|javascript:|\bon[a-z]+\s*=/i
+// Event handlers (`onerror=`) only act inside a tag, which the first rule already refuses.
+const MARKUP = /<\s*\/?\s*[a-z!?]|javascript:/i
 const MARKUP_EXEMPT_KEYS = new Set(['expression'])
 
 /** Every string of a node's label and settings (keys too), but its expressions. */
@@ -262,7 +263,7 @@ function checkNodes(def: FlowDefinition, report: Report): void {
   for (const node of def.nodes) {
     const kind = NODE_CATALOG[node.type]
     if (textsOf(node).some((text) => MARKUP.test(text))) {
-      report({ code: FLOW_ISSUES.markup, nodeId: node.id, message: `${describe(node)}: its label or settings carry markup (< >, javascript:, on…=)` })
+      report({ code: FLOW_ISSUES.markup, nodeId: node.id, message: `${describe(node)}: its label or settings carry markup (an HTML tag or a javascript: link)` })
     }
     const configErrors = schemaErrors(kind.configSchema, node.config)
     if (configErrors.length > 0) {

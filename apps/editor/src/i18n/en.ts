@@ -264,7 +264,7 @@ export const en = {
     FLOW_EXPR_UNKNOWN_VAR: '“{variable}” is not set by a Get customer data node on every path to this node.',
     FLOW_EXPR_FORBIDDEN: '{function}() is not allowed in expressions: use contains, startsWith or endsWith.',
     FLOW_CHANNEL_MISMATCH: 'This flow’s channel is {channel}: it must convert messages to {channel}, not {output}.',
-    FLOW_MARKUP: 'Labels and settings can’t contain markup: HTML tags, javascript: links or on…= handlers.',
+    FLOW_MARKUP: 'Labels and settings can’t contain markup: HTML tags or javascript: links.',
     EDITOR_UNKNOWN_NODE: 'The node “{id}” no longer exists.',
     EDITOR_IMPORT_CHANNEL: 'This is a {imported} flow; this flow is {channel}.',
     EDITOR_READ_ONLY: 'A published version is read-only. Go back to the draft to edit.',

@@ -260,7 +260,7 @@ export const zhCN: MessageSchema = {
     FLOW_EXPR_UNKNOWN_VAR: '并非每条到达此节点的路径上都有“获取客户数据”节点设置“{variable}”。',
     FLOW_EXPR_FORBIDDEN: '表达式中不允许使用 {function}()：请改用 contains、startsWith 或 endsWith。',
     FLOW_CHANNEL_MISMATCH: '此消息流的渠道是{channel}：必须把消息转换为{channel}，而不是{output}。',
-    FLOW_MARKUP: '名称和设置中不能包含标记：HTML 标签、javascript: 链接或 on…= 事件。',
+    FLOW_MARKUP: '名称和设置中不能包含标记：HTML 标签或 javascript: 链接。',
     EDITOR_UNKNOWN_NODE: '节点“{id}”已不存在。',
     EDITOR_IMPORT_CHANNEL: '这是{imported}消息流，而当前消息流是{channel}。',
     EDITOR_READ_ONLY: '已发布的版本是只读的。请返回草稿进行编辑。',
