@@ -5,7 +5,8 @@ import Value from 'typebox/value'
 
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
-  DATABASE_PATH: Type.String({ minLength: 1, default: './data/replyflow.db' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_PATH: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
   MAILGUN_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MAILGUN_DOMAIN: Type.Optional(Type.String({ minLength: 1 })),
@@ -96,7 +97,8 @@ function crossFieldProblems(env: Env): string[] {
 function toConfig(env: Env): Config {
   return {
     port: env.PORT,
-    databasePath: env.DATABASE_PATH,
+    // The data folder holds the database (attachments go beside it) unless DATABASE_PATH puts it elsewhere.
+    databasePath: env.DATABASE_PATH ?? `${env.DATA_DIR.replace(/\/+$/, '')}/replyflow.db`,
     redisUrl: env.REDIS_URL,
     mailgun: {
       apiKey: env.MAILGUN_API_KEY ?? null,

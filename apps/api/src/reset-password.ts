@@ -7,12 +7,12 @@ import { loadConfig } from './config.ts'
 // (whoever can run this can read the database anyway). Prints the new password once.
 const email = process.argv[2]
 if (!email || process.argv.length > 3) {
-  console.error('usage: pnpm reset-password <email>   (the database is DATABASE_PATH, default ./data/replyflow.db)')
+  console.error('usage: pnpm reset-password <email>   (the database is DATABASE_PATH, default $DATA_DIR/replyflow.db with DATA_DIR ./data)')
   process.exit(2)
 }
 const config = loadConfig()
 if (!existsSync(config.databasePath)) {
-  console.error(`no database at ${config.databasePath}: start Replyflow once first, or set DATABASE_PATH`)
+  console.error(`no database at ${config.databasePath}: start Replyflow once first, or set DATA_DIR or DATABASE_PATH as for pnpm start`)
   process.exit(1)
 }
 const db = createDb(config.databasePath)

@@ -29,6 +29,11 @@ describe('parseConfig', () => {
     })
   })
 
+  it('puts the database in DATA_DIR unless DATABASE_PATH says where', () => {
+    expect(parseConfig({ DATA_DIR: '/srv/replyflow-b/' }).databasePath).toBe('/srv/replyflow-b/replyflow.db')
+    expect(parseConfig({ DATA_DIR: '/srv/replyflow-b', DATABASE_PATH: '/var/db/rf.sqlite' }).databasePath).toBe('/var/db/rf.sqlite')
+  })
+
   it('reads every variable', () => {
     const config = parseConfig({
       PORT: '8080',
