@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { DEV_MAILBOX } from '@replyflow/mail'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { installAccessControl } from './auth/access.ts'
 import { resolvePrincipal } from './auth/principal.ts'
@@ -22,7 +23,7 @@ import { attachmentRoutes } from './attachments/attachments.routes.ts'
 import { suppressionRoutes } from './suppressions/suppressions.routes.ts'
 import { mailgunWebhookRoutes } from './webhooks/mailgun.routes.ts'
 import { runRoutes } from './runs/runs.routes.ts'
-import { createDevMailbox, DEV_MAILBOX } from './dev-mailbox.ts'
+import { createDevMailbox } from './dev-mailbox.ts'
 import { editorRoutes } from './editor.routes.ts'
 import { metricsRoutes } from './metrics.routes.ts'
 import { OPENAPI_TAGS, openApiTransform } from './openapi.ts'
@@ -91,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(mailgunWebhookRoutes, { deps, logLevel: 'warn' })
   await app.register(metricsRoutes, { deps })
   const devMailbox = deps.config.devMailbox ? createDevMailbox(deps) : null
-  if (devMailbox) await app.register(devMailbox.plugin, { prefix: DEV_MAILBOX.prefix })
+  if (devMailbox) await app.register(devMailbox.plugin, { prefix: DEV_MAILBOX.path })
 
   await app.register(
     async (api) => {

@@ -1,14 +1,11 @@
 import type { AddressInfo } from 'node:net'
-import { DEV_MAILBOX as SHARED_DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
+import { DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 import { createMailbox, createRelay, createRouteTable, createWebhookTable, mailgunServer, type Relay } from '@replyflow/mail/mailgun-server'
 import type { FastifyPluginAsync } from 'fastify'
 import { resolvePrincipal } from './auth/principal.ts'
 import type { AppDeps } from './deps.ts'
 import { unauthorized } from './errors.ts'
 import { mailDomain, offlineEmailSettings, webhookSigningKey } from './mail/mail-identity.ts'
-
-/** Where the API mounts the dev mailbox, and the domain workers send from there (docs/internals.md). */
-export const DEV_MAILBOX = { prefix: SHARED_DEV_MAILBOX.path, domain: SHARED_DEV_MAILBOX.domain } as const
 
 /**
  * Descriptions of the routes the API keeps in the dev mailbox. Routes with
@@ -22,7 +19,7 @@ export const DEV_ROUTES = {
 /** The dev mailbox of one API process: its relay (routes, webhooks) and the plugin serving it. */
 export interface DevMailbox {
   relay: Relay
-  /** The local Mailgun server, to mount at {@link DEV_MAILBOX}.prefix; once the API listens, it syncs the routes. */
+  /** The local Mailgun server, to mount at `DEV_MAILBOX.path`; once the API listens, it syncs the routes. */
   plugin: FastifyPluginAsync
   /**
    * Makes the managed routes match the team address of `settings/offline-email`

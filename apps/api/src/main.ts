@@ -3,11 +3,14 @@ import { createLogger } from './logger.ts'
 import { startServer } from './server.ts'
 
 // Process wiring of `pnpm start:api`: config, connections, listen, graceful close.
+
+const isAddressInUse = (error: unknown) => error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
+
 const config = loadConfig()
 const logger = createLogger({ level: config.logLevel })
 const server = await startServer(config, logger).catch((error: unknown) => {
-  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
-  logger.fatal(`port ${config.port} is taken (another Replyflow?): set PORT to a free port`)
+  if (!isAddressInUse(error)) throw error
+  logger.fatal({ port: config.port, setting: 'PORT' }, `port ${config.port} is taken (another Replyflow?): set PORT to a free port`)
   process.exit(1)
 })
 logger.info({ address: server.address, queuePrefix: config.queuePrefix, devMailbox: config.devMailbox }, 'api listening')

@@ -7,8 +7,8 @@ import { workerConnection } from '@replyflow/queue'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
-import { devMailboxApiKey } from '@replyflow/mail'
-import { DEV_MAILBOX, DEV_ROUTES } from '../src/dev-mailbox.ts'
+import { DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
+import { DEV_ROUTES } from '../src/dev-mailbox.ts'
 import { DEV_MAIL } from '../src/mail/mail-identity.ts'
 import { startServer, type ApiServer } from '../src/server.ts'
 import { REDIS_URL, WORKER_TOKEN } from './helper.ts'
@@ -43,7 +43,7 @@ describe('dev mailbox routes', () => {
   }
 
   const routes = async () => {
-    const answer = await call<{ items: Route[] }>('GET', `${DEV_MAILBOX.prefix}/v3/routes`, undefined, { authorization: basic })
+    const answer = await call<{ items: Route[] }>('GET', `${DEV_MAILBOX.path}/v3/routes`, undefined, { authorization: basic })
     if (answer.status !== 200) throw new Error(JSON.stringify(answer))
     return answer.body.items
   }
@@ -78,7 +78,7 @@ describe('dev mailbox routes', () => {
   })
 
   it('moves the team route when the offline e-mail setting changes, and leaves routes it does not manage alone', async () => {
-    const own = await fetch(`${server.address}${DEV_MAILBOX.prefix}/v3/routes`, {
+    const own = await fetch(`${server.address}${DEV_MAILBOX.path}/v3/routes`, {
       method: 'POST',
       headers: { authorization: basic },
       body: new URLSearchParams({ priority: '5', description: 'mine', expression: 'catch_all()', action: 'stop()' }),
@@ -91,7 +91,7 @@ describe('dev mailbox routes', () => {
   })
 
   it('takes a simulated customer mail through the team route to its webhook, where it is stored', async () => {
-    const simulated = await call<{ messageId: string; forwards: { status: number }[] }>('POST', `${DEV_MAILBOX.prefix}/mailbox/inbound`, {
+    const simulated = await call<{ messageId: string; forwards: { status: number }[] }>('POST', `${DEV_MAILBOX.path}/mailbox/inbound`, {
       from: 'Jane Doe <jane@customer.example>',
       to: 'help@acme.example',
       subject: 'Refund',
@@ -104,14 +104,14 @@ describe('dev mailbox routes', () => {
   })
 
   it('needs a login to simulate mail', async () => {
-    const anonymous = await call<{ error: { code: string } }>('POST', `${DEV_MAILBOX.prefix}/mailbox/inbound`, { from: 'a@x.example', to: 'help@acme.example', subject: 's', text: 't' }, {})
+    const anonymous = await call<{ error: { code: string } }>('POST', `${DEV_MAILBOX.path}/mailbox/inbound`, { from: 'a@x.example', to: 'help@acme.example', subject: 's', text: 't' }, {})
     expect(anonymous.status).toBe(401)
     expect(anonymous.body.error.code).toBe('MAILBOX_UNAUTHORIZED')
   })
 
   it("refuses mail sent with any key but the one derived from the worker token, so nobody outside can inject mail", async () => {
     const send = (key: string) =>
-      fetch(`${server.address}${DEV_MAILBOX.prefix}/v3/${DEV_MAILBOX.domain}/messages`, {
+      fetch(`${server.address}${DEV_MAILBOX.path}/v3/${DEV_MAILBOX.domain}/messages`, {
         method: 'POST',
         headers: { authorization: basicAuth(key) },
         body: new URLSearchParams({ from: 'Mallory <mallory@evil.example>', to: 'help@acme.example', subject: 'Injected', text: 'Pay here' }),

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import pino from 'pino'
-import { createMailTransport, devMailboxApiKey } from '@replyflow/mail'
+import { createMailTransport, DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEV_MAILBOX } from '../src/dev-mailbox.ts'
 import { editorRoutes } from '../src/editor.routes.ts'
 import { installErrorHandler } from '../src/error-handler.ts'
 import { buildTestApp, WORKER_TOKEN, type TestApp } from './helper.ts'
@@ -41,15 +40,15 @@ describe('dev mailbox', () => {
   afterAll(() => t.close())
 
   it("accepts the worker's mail with the dev key and shows it only to a logged-in user", async () => {
-    const transport = createMailTransport({ apiKey: devMailboxApiKey(WORKER_TOKEN), domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.prefix}` })
+    const transport = createMailTransport({ apiKey: devMailboxApiKey(WORKER_TOKEN), domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.path}` })
     const sent = await transport.send({ from: 'team@example.com', to: ['agent@example.com'], subject: 'Hi', text: 'hello', headers: {}, tags: [], variables: {} })
     expect(sent.providerId).toMatch(/@dev\.replyflow\.local>$/)
 
-    const anonymous = await t.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages`, as: null })
+    const anonymous = await t.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages`, as: null })
     expect(anonymous.statusCode).toBe(401)
     expect(anonymous.json().error.code).toBeTypeOf('string')
 
-    const listed = await t.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages` })
+    const listed = await t.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages` })
     expect(listed.statusCode).toBe(200)
     expect(listed.json().items).toEqual([expect.objectContaining({ to: ['agent@example.com'], subject: 'Hi', text: 'hello' })])
   })
@@ -57,7 +56,7 @@ describe('dev mailbox', () => {
   it('is absent when a Mailgun key is configured', async () => {
     const real = await buildTestApp({ MAILGUN_API_KEY: 'key-1', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_WEBHOOK_SIGNING_KEY: 'sign' })
     try {
-      const response = await real.request({ method: 'GET', url: `${DEV_MAILBOX.prefix}/mailbox/messages` })
+      const response = await real.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages` })
       expect(response.statusCode).toBe(404)
     } finally {
       await real.close()

@@ -3,11 +3,14 @@ import { createLogger } from './logger.ts'
 import { startWorkerProcess } from './worker-process.ts'
 
 // Process wiring of `pnpm start:worker`: config, workers, graceful close on SIGTERM.
+
+const isAddressInUse = (error: unknown) => error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
+
 const config = loadWorkerConfig()
 const logger = createLogger(config.logLevel)
 const worker = await startWorkerProcess(config, logger).catch((error: unknown) => {
-  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
-  logger.fatal(`port ${config.port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
+  if (!isAddressInUse(error)) throw error
+  logger.fatal({ port: config.port, setting: 'WORKER_PORT' }, `port ${config.port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
   process.exit(1)
 })
 
