@@ -5,14 +5,13 @@ import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEV_MAILBOX } from '@replyflow/mail'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { installAccessControl } from './auth/access.ts'
-import { resolvePrincipal } from './auth/principal.ts'
+import { authorize, installAccessControl } from './auth/access.ts'
 import { apiKeyRoutes } from './auth/api-keys.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import type { AppDeps } from './deps.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { flowRoutes } from './flows/flows.routes.ts'
-import { ApiError, unauthorized } from './errors.ts'
+import { ApiError } from './errors.ts'
 import { agentRoutes } from './agents/agents.routes.ts'
 import { conversationRoutes } from './conversations/conversations.routes.ts'
 import { customerRoutes } from './customers/customers.routes.ts'
@@ -82,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routePrefix: '/api/v1/docs',
     uiHooks: {
       async onRequest(request) {
-        if (!resolvePrincipal(deps.db, request, deps.now())) throw unauthorized()
+        authorize(deps, request, 'user')
       },
     },
   })

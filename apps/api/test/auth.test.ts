@@ -133,11 +133,18 @@ describe('api-keys', () => {
     expect(ended.json().error.message).toContain('session has ended')
   })
 
-  it("doesn't let a key make keys, so a leaked key can't outlive its revocation", async () => {
+  it("doesn't let a key make keys or logins, so a leaked key can't outlive its revocation", async () => {
     const { key } = (await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'CI' } })).json()
     const minted = await t.request({ method: 'POST', url: '/api/v1/api-keys', as: null, headers: { authorization: `Bearer ${key}` }, payload: { name: 'Backdoor' } })
     expect(minted.statusCode).toBe(403)
     expect((await t.request({ method: 'GET', url: '/api/v1/api-keys' })).json().items.map((item: { name: string }) => item.name)).toEqual(['CI'])
+    // Nor a login (an agent with a password); an agent without one is fine.
+    const bearer = { authorization: `Bearer ${key}` }
+    const login = await t.request({ method: 'POST', url: '/api/v1/agents', as: null, headers: bearer, payload: { name: 'Eve', email: 'eve@example.com', password: 'a-long-password' } })
+    expect(login.statusCode).toBe(403)
+    const agent = await t.request({ method: 'POST', url: '/api/v1/agents', as: null, headers: bearer, payload: { name: 'Ann', email: 'ann@example.com' } })
+    expect(agent.statusCode).toBe(201)
+    expect((await t.request({ method: 'GET', url: '/api/v1/agents' })).json().items.map((item: { name: string }) => item.name)).toEqual(['Ann'])
   })
 })
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AGENT_STATUSES, listAgents } from '@replyflow/db'
 import Type from 'typebox'
-import { principalOf } from '../auth/access.ts'
+import { assertSession, principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
 import { forbidden } from '../errors.ts'
 import { Email, errorResponses, IdParams, Items, Name, Nullable, trimName } from '../schemas.ts'
@@ -52,7 +52,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         response: { 201: AgentSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(agentView(deps.db, await createAgent(deps, request.body))),
+    async (request, reply) => {
+      // A password makes a login: credentials, which an API key may not create.
+      if (request.body.password !== undefined) assertSession(principalOf(request))
+      return reply.status(201).send(agentView(deps.db, await createAgent(deps, request.body)))
+    },
   )
 
   app.get(

@@ -3,8 +3,12 @@ import type { AppDeps } from '../deps.ts'
 import { forbidden, unauthorized } from '../errors.ts'
 import { resolvePrincipal, SESSION_COOKIE, type Principal } from './principal.ts'
 
-/** Who may call a route: anyone, any logged-in user, or admins only (the default). */
-export type Access = 'public' | 'user' | 'admin'
+/**
+ * Who may call a route: anyone, any logged-in user, admins (the default), or
+ * admins logged in with a session — for what creates credentials (API keys,
+ * logins): a leaked API key must not mint credentials that outlive its revocation.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'admin-session'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,6 +20,21 @@ declare module 'fastify' {
   }
 }
 
+/** The caller of `request` when `access` lets them in; throws 401 or 403 otherwise (null for public routes). */
+export function authorize(deps: Pick<AppDeps, 'db' | 'now'>, request: FastifyRequest, access: Access): Principal | null {
+  if (access === 'public') return null
+  const principal = resolvePrincipal(deps.db, request, deps.now())
+  if (!principal) throw unauthorized(whyUnauthorized(request))
+  if (access !== 'user' && principal.user.role !== 'admin') throw forbidden()
+  if (access === 'admin-session') assertSession(principal)
+  return principal
+}
+
+/** 403 unless the caller came with a session: what creates credentials can't be done with an API key. */
+export function assertSession(principal: Principal): void {
+  if (principal.via !== 'session') throw forbidden('log in to do this: it creates credentials, which an API key may not')
+}
+
 /**
  * Adds the authentication hook to a scope: every route in it requires a
  * logged-in admin unless its `config.access` says otherwise.
@@ -23,12 +42,7 @@ declare module 'fastify' {
 export function installAccessControl(scope: FastifyInstance, deps: AppDeps): void {
   scope.decorateRequest('principal', null)
   scope.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? 'admin'
-    if (access === 'public') return
-    const principal = resolvePrincipal(deps.db, request, deps.now())
-    if (!principal) throw unauthorized(whyUnauthorized(request))
-    if (access === 'admin' && principal.user.role !== 'admin') throw forbidden()
-    request.principal = principal
+    request.principal = authorize(deps, request, request.routeOptions.config.access ?? 'admin')
   })
 }
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { insertApiKey, listApiKeys, newId, revokeApiKey } from '@replyflow/db'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
-import { forbidden, notFound } from '../errors.ts'
+import { notFound } from '../errors.ts'
 import { errorResponses, IdParams, Items, Name, Nullable, trimName } from '../schemas.ts'
 import { principalOf } from './access.ts'
 import { hashToken, newToken } from './tokens.ts'
@@ -24,6 +24,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
   app.post(
     '/api-keys',
     {
+      config: { access: 'admin-session' },
       preValidation: trimName,
       schema: {
         tags: ['api-keys'],
@@ -33,8 +34,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       },
     },
     async (request, reply) => {
-      // A key can't make keys: a leaked one could otherwise mint others that outlive its revocation.
-      if (principalOf(request).via !== 'session') throw forbidden('API keys are made by a logged-in admin, not with another API key')
       const key = `${KEY_PREFIX}${newToken()}`
       const now = deps.now()
       const record = insertApiKey(deps.db, {
