@@ -1,3 +1,4 @@
+import { PLAIN_LINE_PATTERN } from '@replyflow/flow'
 import type { FastifyRequest } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import { ApiError, ErrorResponseSchema } from './errors.ts'
@@ -26,10 +27,8 @@ export const PageQuery = {
 /** A lowercase-insensitive e-mail address, length-limited. */
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 
-/** One line of text shown in the UI and in mail headers: no markup, no control characters (hostile input carries `<script>`). */
-export const PLAIN_LINE_PATTERN = '^[^<>\\u0000-\\u001f\\u007f]+$'
 
-/** A short human name (an agent's, an API key's). */
+/** A short human name (an agent's, an API key's): one plain line, like a flow's. */
 export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: PLAIN_LINE_PATTERN })
 
 /** The documented error answers every route may give. */

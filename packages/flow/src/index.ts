@@ -16,6 +16,8 @@ export {
   isFlowDefinitionShape,
 } from './definition.ts'
 export type { Channel, FlowDefinition, FlowEdge, FlowNode, FlowTrigger, NodeResult, NodeType, Position } from './definition.ts'
+export { FLOW_NAME_MAX, PLAIN_LINE_PATTERN, flowNameProblem, isExclusiveTrigger } from './flow-settings.ts'
+export type { FlowNameProblem } from './flow-settings.ts'
 export { NODE_CATALOG, OutputSchema, RESULT_LABELS, TRIGGER_LABELS } from './catalog.ts'
 export type { NodeKind } from './catalog.ts'
 export { FIELD_CATEGORIES, LOCALES, STANDARD_FIELDS, VARIABLE_PATTERN, isStandardField } from './fields.ts'

@@ -1,12 +1,12 @@
-import { CHANNELS, FLOW_TRIGGERS, FlowDefinitionSchema as FlowDefinitionJsonSchema, type FlowDefinition } from '@replyflow/flow'
+import { CHANNELS, FLOW_NAME_MAX, FLOW_TRIGGERS, PLAIN_LINE_PATTERN, FlowDefinitionSchema as FlowDefinitionJsonSchema, type FlowDefinition } from '@replyflow/flow'
 import Type from 'typebox'
-import { Nullable, PLAIN_LINE_PATTERN } from '../schemas.ts'
+import { Nullable } from '../schemas.ts'
 
 /** The flow package's definition schema, typed as the `FlowDefinition` it describes. */
 export const FlowDefinitionSchema = Type.Unsafe<FlowDefinition>(FlowDefinitionJsonSchema)
 
 /** Names shown in the UI: no markup, no control characters (hostile imports carry `<script>`). */
-export const SafeName = Type.String({ minLength: 1, maxLength: 120, pattern: PLAIN_LINE_PATTERN })
+export const SafeName = Type.String({ minLength: 1, maxLength: FLOW_NAME_MAX, pattern: PLAIN_LINE_PATTERN })
 
 /** Optional free text (a version's description): no markup either. */
 export const SafeText = Type.String({ maxLength: 2000, pattern: '^[^<>\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' })

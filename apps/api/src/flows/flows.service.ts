@@ -21,6 +21,7 @@ import {
   canonicalJson,
   diffFlows,
   emptyFlow,
+  isExclusiveTrigger,
   validateFlow,
   type Channel,
   type FlowDefinition,
@@ -210,7 +211,7 @@ export function setEnabled(deps: Deps, id: string, enabled: boolean): FlowChange
 
 /** At most one enabled flow per trigger other than `manual` (DESIGN.md §4): disable the others. */
 function displaceOthers(tx: DbOrTx, id: string, trigger: FlowTrigger, now: string): { id: string; name: string }[] {
-  if (trigger === 'manual') return []
+  if (!isExclusiveTrigger(trigger)) return []
   const others = enabledFlowsWithTrigger(tx, trigger, id)
   disableFlows(
     tx,

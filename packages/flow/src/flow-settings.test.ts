@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FLOW_NAME_MAX, flowNameProblem } from './flow-name.ts'
+import { FLOW_NAME_MAX, flowNameProblem, isExclusiveTrigger } from './flow-settings.ts'
 
 describe('flow names', () => {
   it('takes what the API takes: 1–120 characters of one plain line, trimmed', () => {
@@ -16,5 +16,13 @@ describe('flow names', () => {
     expect(flowNameProblem('Refunds > 100 €')).toBe('nameCharacters')
     expect(flowNameProblem('Refunds\tnow')).toBe('nameCharacters')
     expect(flowNameProblem('Refunds\u007f')).toBe('nameCharacters')
+  })
+})
+
+describe('exclusive triggers', () => {
+  it('allow one enabled flow per trigger, but any number of manual ones', () => {
+    expect(isExclusiveTrigger('email.received')).toBe(true)
+    expect(isExclusiveTrigger('message.offline')).toBe(true)
+    expect(isExclusiveTrigger('manual')).toBe(false)
   })
 })
