@@ -286,6 +286,19 @@ describe("agents' e-mail replies", () => {
     expect(all.runs()).toHaveLength(runsBefore)
   })
 
+  it("are kept, flagged and run no flow when the agent was deleted meanwhile (or the notification forwarded to someone else)", async () => {
+    await publishFlow()
+    const ann = addAgent('ann@acme.example')
+    const { message, notificationId } = await conversationWithNotification(ann.id)
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/agents/${ann.id}` })).statusCode).toBe(204)
+    const runsBefore = all.runs().length
+    await inbound({ from: 'Ann <ann@acme.example>', to: TEAM, subject: 'Re: Refund', text: 'I am still on it', inReplyTo: notificationId, references: [notificationId] })
+    const flagged = all.messages().find((row) => row.content === 'I am still on it')
+    expect(flagged).toMatchObject({ direction: 'in', conversationId: message?.conversationId, flags: { unverifiedSender: true } })
+    expect(all.runs()).toHaveLength(runsBefore)
+    expect(all.deliveries()).toHaveLength(0)
+  })
+
   it('are kept but flagged when Mailgun sees both SPF and DKIM fail', async () => {
     const ann = addAgent('ann@acme.example')
     const { notificationId } = await conversationWithNotification(ann.id)

@@ -188,7 +188,11 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
   } else {
     touchConversation(tx, conversationId, at)
   }
-  const kind: InboundKind = agent ? 'unverified-agent' : reason ? 'automated' : 'customer'
+  // A reply to an agent's notification from someone who is not (or no longer) an agent — a deleted agent, a
+  // colleague it was forwarded to — is no customer writing in: kept and flagged like an agent's unverified mail.
+  const answersNotification = !agent && conversation !== undefined && thread.notified.some((n) => n.conversationId === conversation.id)
+  const unverified = agent !== undefined || answersNotification
+  const kind: InboundKind = unverified ? 'unverified-agent' : reason ? 'automated' : 'customer'
   insertMessage(tx, {
     id: messageId,
     conversationId,
@@ -203,7 +207,7 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
     rfcMessageId: mail.messageId,
     inReplyTo: mail.inReplyTo[0] ?? null,
     references: mail.references,
-    flags: flagsFor(reason, agent ? { ...baseFlags, unverifiedSender: true } : baseFlags),
+    flags: flagsFor(reason, unverified ? { ...baseFlags, unverifiedSender: true } : baseFlags),
     createdAt: at,
   })
 
