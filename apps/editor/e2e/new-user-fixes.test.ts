@@ -249,4 +249,18 @@ describe('what a new user tripped over, in Chromium', () => {
     await page.mouse.up()
     await editor.edge('start', 'SUCCESS').waitFor({ timeout: 3000 })
   })
+
+  it("signs an answer of a since-deleted agent as such, and shows the answerer as assignee at once", async () => {
+    const { m } = editor
+    const gone = await system.createAgent({ name: 'Gone Agent', email: 'gone@agents.test' })
+    const flows = await system.request<{ items: { id: string; name: string }[] }>('GET', '/flows')
+    const manual = flows.body.items.find((flow) => flow.name === 'Manual one')?.id ?? ''
+    const run = await system.waitForRun(await system.triggerRun(manual, { customer: { name: 'Kim', email: 'kim@customer.test' }, message: { subject: 'Deleted agent case', content: 'Hello' } }))
+    await system.request('POST', `/conversations/${run.conversationId}/messages`, { content: 'Answered before leaving.', agentId: gone.id })
+    await system.request('DELETE', `/agents/${gone.id}`)
+    await sideLink(m.nav.inbox).click()
+    await page.getByRole('radiogroup', { name: m.inbox.filters }).getByText(m.inbox.filter.all).click()
+    await page.getByRole('link', { name: /Deleted agent case/ }).click()
+    await page.locator('.message.out .author').getByText(m.inbox.deletedAgent, { exact: true }).waitFor()
+  })
 })
