@@ -263,4 +263,18 @@ describe('what a new user tripped over, in Chromium', () => {
     await page.getByRole('link', { name: /Deleted agent case/ }).click()
     await page.locator('.message.out .author').getByText(m.inbox.deletedAgent, { exact: true }).waitFor()
   })
+
+  it('follows a queued run on the Runs page until it has run, without a click on Refresh', async () => {
+    const { m } = editor
+    const flows = await system.request<{ items: { id: string; name: string }[] }>('GET', '/flows')
+    const manual = flows.body.items.find((flow) => flow.name === 'Manual one')?.id ?? ''
+    // No worker for a moment: the run waits in the queue.
+    for (const worker of system.workers.splice(0)) await worker.stop()
+    await system.triggerRun(manual, { customer: { name: 'Pat Pending', email: 'pat@customer.test' }, message: { subject: 'Queued', content: 'Hello' } })
+    await sideLink(m.nav.runs).click()
+    const row = page.getByRole('row').filter({ hasText: 'Pat Pending' })
+    await row.getByText(m.runs.status.queued).waitFor()
+    await system.addWorker()
+    await row.getByText(m.runs.status.succeeded).waitFor({ timeout: 15_000 })
+  })
 })
