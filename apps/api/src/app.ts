@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEV_MAILBOX } from '@replyflow/mail'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { authorize, installAccessControl } from './auth/access.ts'
 import { apiKeyRoutes } from './auth/api-keys.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
@@ -37,8 +37,8 @@ export const BODY_LIMIT = 1024 * 1024
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    // One line per request (below), not Fastify's two.
-    disableRequestLogging: true,
+    // One line per request of our own (below), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // Ids in our URLs are short; a long URL is an attack or a bug.
     routerOptions: { maxParamLength: 200 },
