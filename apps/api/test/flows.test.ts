@@ -393,3 +393,73 @@ describe('export and import', () => {
     expect(await flowCount()).toBe(0)
   })
 })
+
+describe('draft conflicts (baseUpdatedAt)', () => {
+  const getFlow = async (id: string) => (await t.request({ method: 'GET', url: `/api/v1/flows/${id}` })).json()
+  const saveOnBase = (id: string, definition: unknown, baseUpdatedAt: string) =>
+    t.request({ method: 'PUT', url: `/api/v1/flows/${id}/draft`, payload: { definition, baseUpdatedAt } })
+  /** The reference flow with its first node moved: each `x` a different draft. */
+  const named = (x: number) => {
+    const definition = referenceFlow()
+    definition.nodes[0]!.position = { x, y: 0 }
+    return definition
+  }
+
+  it('accepts a save on the current base and answers the new draftUpdatedAt, even within one millisecond', async () => {
+    const flow = await createFlow()
+    const first = await saveOnBase(flow.id, named(1), flow.draftUpdatedAt)
+    expect(first.statusCode).toBe(200)
+    const { draftUpdatedAt } = first.json()
+    // the test clock stands still: the stamp must move anyway, or a stale base would pass
+    expect(draftUpdatedAt).not.toBe(flow.draftUpdatedAt)
+    expect((await getFlow(flow.id)).draftUpdatedAt).toBe(draftUpdatedAt)
+    const second = await saveOnBase(flow.id, named(2), draftUpdatedAt)
+    expect(second.statusCode).toBe(200)
+    expect((await getFlow(flow.id)).draft).toEqual(named(2))
+  })
+
+  it('refuses a save on a stale base with 409 API_DRAFT_CONFLICT and writes nothing', async () => {
+    const flow = await createFlow()
+    const tabA = await saveOnBase(flow.id, named(10), flow.draftUpdatedAt)
+    expect(tabA.statusCode).toBe(200)
+    const before = await getFlow(flow.id)
+    const tabB = await saveOnBase(flow.id, named(20), flow.draftUpdatedAt)
+    expect(tabB.statusCode).toBe(409)
+    expect(tabB.json().error).toMatchObject({ code: 'API_DRAFT_CONFLICT', details: { draftUpdatedAt: tabA.json().draftUpdatedAt } })
+    expect(await getFlow(flow.id)).toEqual(before)
+    expect(before.draft).toEqual(named(10))
+  })
+
+  it('keeps the old behaviour without a base: the last save wins', async () => {
+    const flow = await createFlow()
+    expect((await saveOnBase(flow.id, named(10), flow.draftUpdatedAt)).statusCode).toBe(200)
+    const res = await saveDraft(flow.id, named(20))
+    expect(res.statusCode).toBe(200)
+    expect(res.json().draftUpdatedAt).toEqual(expect.any(String))
+    expect((await getFlow(flow.id)).draft).toEqual(named(20))
+  })
+
+  it('refuses to publish a definition on a stale base with 409, creating no version and keeping the draft', async () => {
+    const flow = await createFlow()
+    expect((await saveOnBase(flow.id, named(20), flow.draftUpdatedAt)).statusCode).toBe(200)
+    const before = await getFlow(flow.id)
+    const stale = await publish(flow.id, { definition: named(10), baseUpdatedAt: flow.draftUpdatedAt })
+    expect(stale.statusCode).toBe(409)
+    expect(stale.json().error).toMatchObject({ code: 'API_DRAFT_CONFLICT', details: { draftUpdatedAt: before.draftUpdatedAt } })
+    expect(await getFlow(flow.id)).toEqual(before)
+    expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flow.id}/versions` })).json().items).toEqual([])
+  })
+
+  it('publishes a definition on the current base, or with no base, and answers the new draftUpdatedAt', async () => {
+    const flow = await createFlow()
+    const current = await publish(flow.id, { definition: named(31), baseUpdatedAt: flow.draftUpdatedAt })
+    expect(current.statusCode).toBe(201)
+    const stored = await getFlow(flow.id)
+    expect(current.json().draftUpdatedAt).toBe(stored.draftUpdatedAt)
+    expect(stored.draftUpdatedAt).not.toBe(flow.draftUpdatedAt)
+    expect(stored.draft).toEqual(named(31))
+    const noBase = await publish(flow.id, { definition: named(32) })
+    expect(noBase.statusCode).toBe(201)
+    expect(noBase.json().version).toBe(2)
+  })
+})

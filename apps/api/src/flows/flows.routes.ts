@@ -13,6 +13,7 @@ import {
   FlowIdVersionParams,
   FlowSchema,
   PublishBody,
+  SaveDraftBody,
   UpdateFlowBody,
   ValidationIssueSchema,
   VersionSchema,
@@ -103,12 +104,17 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
       schema: {
         tags,
         summary: 'Save the draft (even with issues) and list its issues',
+        description:
+          'With `baseUpdatedAt` (the `draftUpdatedAt` you last saw) a draft changed since is not overwritten: 409 `API_DRAFT_CONFLICT` with the current `details.draftUpdatedAt`. The answer carries the new `draftUpdatedAt`.',
         params: IdParams,
-        body: Type.Object({ definition: FlowDefinitionSchema }, { additionalProperties: false }),
-        response: { 200: Type.Object({ definition: FlowDefinitionSchema, issues: Type.Array(ValidationIssueSchema) }), ...errorResponses },
+        body: SaveDraftBody,
+        response: {
+          200: Type.Object({ definition: FlowDefinitionSchema, issues: Type.Array(ValidationIssueSchema), draftUpdatedAt: Type.String() }),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => saveDraft(deps, request.params.id, request.body.definition),
+    async (request) => saveDraft(deps, request.params.id, request.body.definition, request.body.baseUpdatedAt),
   )
 
   app.post(
@@ -119,7 +125,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         tags,
         summary: 'Publish the draft as the next immutable version, active and enabled',
         description:
-          'Answers 422 `invalid_flow` with every issue in `details` when the flow is not valid, and 409 `API_NO_CHANGES` (`details.activeVersion`) when the definition equals the active version; re-enable a displaced flow with `PATCH flows/:id { enabled: true }` instead.',
+          'Answers 422 `invalid_flow` with every issue in `details` when the flow is not valid, and 409 `API_NO_CHANGES` (`details.activeVersion`) when the definition equals the active version; re-enable a displaced flow with `PATCH flows/:id { enabled: true }` instead. A `definition` with a stale `baseUpdatedAt` is refused with 409 `API_DRAFT_CONFLICT` (`details.draftUpdatedAt`). The answer carries `draftUpdatedAt`.',
         params: IdParams,
         body: PublishBody,
         response: {
@@ -131,14 +137,15 @@ export const flowRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
             description: Type.Union([Type.String(), Type.Null()]),
             createdAt: Type.String(),
             disabledFlows: FlowChangeSchema.properties.disabledFlows,
+            draftUpdatedAt: Type.String(),
           }),
           ...errorResponses,
         },
       },
     },
     async (request, reply) => {
-      const { version, disabledFlows } = publish(deps, request.params.id, { ...request.body, userId: principalOf(request).user.id })
-      return reply.status(201).send({ ...version, disabledFlows })
+      const { version, disabledFlows, draftUpdatedAt } = publish(deps, request.params.id, { ...request.body, userId: principalOf(request).user.id })
+      return reply.status(201).send({ ...version, disabledFlows, draftUpdatedAt })
     },
   )
 

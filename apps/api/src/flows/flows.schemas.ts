@@ -68,12 +68,22 @@ export const UpdateFlowBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 
+/** The `draftUpdatedAt` a client last saw; a different stored one refuses the write with 409 `API_DRAFT_CONFLICT`. */
+export const DraftBaseSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'The `draftUpdatedAt` you last saw: when the draft changed since (another tab, another admin), 409 `API_DRAFT_CONFLICT` and nothing is written',
+})
+
+export const SaveDraftBody = Type.Object({ definition: FlowDefinitionSchema, baseUpdatedAt: Type.Optional(DraftBaseSchema) }, { additionalProperties: false })
+
 export const PublishBody = Type.Object(
   {
     name: Type.Optional(SafeName),
     description: Type.Optional(SafeText),
     /** Saves this as the draft first, in the same transaction. */
     definition: Type.Optional(FlowDefinitionSchema),
+    baseUpdatedAt: Type.Optional(DraftBaseSchema),
   },
   { additionalProperties: false },
 )

@@ -111,15 +111,44 @@ export function assertValidDefinition(flow: { channel: Channel }, definition: Fl
   }
 }
 
-/** Saves the draft, valid or not, and says what is wrong with it. */
-export function saveDraft(deps: Deps, id: string, definition: FlowDefinition): { definition: FlowDefinition; issues: ValidationIssue[] } {
-  const flow = getFlow(deps.db, id)
-  if (definition.channel !== flow.channel) {
-    throw unprocessable('API_FLOW_CHANNEL', `the draft is for ${definition.channel} but the flow is a ${flow.channel} flow`)
+/**
+ * Optimistic concurrency for the draft: a writer that says which
+ * `draftUpdatedAt` it last saw (`baseUpdatedAt`) is refused with 409
+ * `API_DRAFT_CONFLICT` (`details.draftUpdatedAt`) when the draft changed since,
+ * e.g. in another tab. Without a base the write goes through (API clients).
+ */
+function assertDraftBase(flow: FlowWithVersion, baseUpdatedAt: string | undefined): void {
+  if (baseUpdatedAt !== undefined && baseUpdatedAt !== flow.draftUpdatedAt) {
+    throw conflict('API_DRAFT_CONFLICT', `the draft was changed elsewhere at ${flow.draftUpdatedAt}; load it again before saving`, {
+      draftUpdatedAt: flow.draftUpdatedAt,
+    })
   }
-  const now = iso(deps)
-  updateFlow(deps.db, id, { draft: definition, draftUpdatedAt: now, updatedAt: now })
-  return { definition, issues: issuesOf(flow, definition) }
+}
+
+/** A new `draftUpdatedAt`, always after the previous one, so two saves in one millisecond still differ. */
+function nextDraftStamp(previous: string, now: string): string {
+  const before = Date.parse(previous)
+  return Number.isNaN(before) || Date.parse(now) > before ? now : new Date(before + 1).toISOString()
+}
+
+/** Saves the draft, valid or not, and says what is wrong with it; 409 `API_DRAFT_CONFLICT` when `baseUpdatedAt` is stale. */
+export function saveDraft(
+  deps: Deps,
+  id: string,
+  definition: FlowDefinition,
+  baseUpdatedAt?: string,
+): { definition: FlowDefinition; issues: ValidationIssue[]; draftUpdatedAt: string } {
+  return deps.db.transaction((tx) => {
+    const flow = getFlow(tx, id)
+    if (definition.channel !== flow.channel) {
+      throw unprocessable('API_FLOW_CHANNEL', `the draft is for ${definition.channel} but the flow is a ${flow.channel} flow`)
+    }
+    assertDraftBase(flow, baseUpdatedAt)
+    const now = iso(deps)
+    const draftUpdatedAt = nextDraftStamp(flow.draftUpdatedAt, now)
+    updateFlow(tx, id, { draft: definition, draftUpdatedAt, updatedAt: now })
+    return { definition, issues: issuesOf(flow, definition), draftUpdatedAt }
+  })
 }
 
 /** sha256 of the canonical JSON of a definition: equal definitions, equal checksums. */
@@ -131,24 +160,27 @@ export function checksumOf(definition: FlowDefinition): string {
  * Publishes the draft (or `definition`, saved as the draft first) as the next
  * immutable version, makes it active and enables the flow. An invalid flow is
  * refused with 422 `invalid_flow` listing every issue, one equal (by checksum)
- * to the active version with 409 `API_NO_CHANGES`; then nothing is written.
+ * to the active version with 409 `API_NO_CHANGES`, a `definition` whose
+ * `baseUpdatedAt` is stale with 409 `API_DRAFT_CONFLICT`; then nothing is written.
  */
 export function publish(
   deps: Deps,
   id: string,
-  input: { name?: string; description?: string; definition?: FlowDefinition; userId: string | null },
-): { version: FlowVersionRow; disabledFlows: { id: string; name: string }[] } {
+  input: { name?: string; description?: string; definition?: FlowDefinition; baseUpdatedAt?: string; userId: string | null },
+): { version: FlowVersionRow; disabledFlows: { id: string; name: string }[]; draftUpdatedAt: string } {
   return deps.db.transaction((tx) => {
     const flow = getFlow(tx, id)
     const now = iso(deps)
     const definition = input.definition ?? flow.draft
+    if (input.definition) assertDraftBase(flow, input.baseUpdatedAt)
     assertValidDefinition(flow, definition)
     const checksum = checksumOf(definition)
     const active = flow.activeVersionId ? findVersionById(tx, flow.activeVersionId) : undefined
     if (active && active.checksum === checksum) {
       throw conflict('API_NO_CHANGES', `nothing to publish: the definition is version ${active.version}, which is already active`, { activeVersion: active.version })
     }
-    if (input.definition) updateFlow(tx, id, { draft: input.definition, draftUpdatedAt: now })
+    const draftUpdatedAt = input.definition ? nextDraftStamp(flow.draftUpdatedAt, now) : flow.draftUpdatedAt
+    if (input.definition) updateFlow(tx, id, { draft: input.definition, draftUpdatedAt })
     const version: FlowVersionRow = {
       id: newId(deps.now()),
       flowId: id,
@@ -162,7 +194,7 @@ export function publish(
     }
     insertVersion(tx, version)
     updateFlow(tx, id, { activeVersionId: version.id, enabled: true, updatedAt: now })
-    return { version, disabledFlows: displaceOthers(tx, id, flow.trigger, now) }
+    return { version, disabledFlows: displaceOthers(tx, id, flow.trigger, now), draftUpdatedAt }
   })
 }
 
