@@ -33,10 +33,12 @@ export const flowsApi = {
   /** Enabling a flow disables the other enabled flow of its trigger (the answer names it). */
   setEnabled: (id: string, enabled: boolean) => request<Flow & DisabledFlows>('POST', `${V1}/flows/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
   remove: (id: string) => request<void>('DELETE', `${V1}/flows/${enc(id)}`),
-  saveDraft: (id: string, definition: FlowDefinition) => request<DraftAnswer>('PUT', `${V1}/flows/${enc(id)}/draft`, { body: { definition } }),
-  /** Publishes `definition` (saved as the draft in the same transaction) as the next version. */
-  publish: (id: string, body: { name?: string; description?: string; definition: FlowDefinition }) =>
-    request<FlowVersion & DisabledFlows>('POST', `${V1}/flows/${enc(id)}/versions`, { body }),
+  /** Saves the draft; with `baseUpdatedAt` (the `draftUpdatedAt` last seen) a draft changed elsewhere is refused: 409 `API_DRAFT_CONFLICT`. */
+  saveDraft: (id: string, definition: FlowDefinition, baseUpdatedAt?: string) =>
+    request<DraftAnswer>('PUT', `${V1}/flows/${enc(id)}/draft`, { body: { definition, baseUpdatedAt } }),
+  /** Publishes `definition` (saved as the draft in the same transaction, refused like a save on a stale `baseUpdatedAt`) as the next version. */
+  publish: (id: string, body: { name?: string; description?: string; definition: FlowDefinition; baseUpdatedAt?: string }) =>
+    request<FlowVersion & DisabledFlows & { draftUpdatedAt: string }>('POST', `${V1}/flows/${enc(id)}/versions`, { body }),
   versions: (id: string) => request<Items<FlowVersion>>('GET', `${V1}/flows/${enc(id)}/versions`),
   version: (id: string, version: number) => request<FlowVersionDetail>('GET', `${V1}/flows/${enc(id)}/versions/${version}`),
   activate: (id: string, version: number) => request<Flow>('POST', `${V1}/flows/${enc(id)}/versions/${version}/activate`, { body: {} }),

@@ -24,6 +24,8 @@ export interface Flow {
   /** Number of the active version, null before the first publish. */
   activeVersion: number | null
   draft: FlowDefinition
+  /** When the draft was last written: a save or publish sends it back as `baseUpdatedAt`. */
+  draftUpdatedAt: string
   updatedAt: string
 }
 
@@ -49,6 +51,8 @@ export interface FlowVersionDetail extends FlowVersion {
 export interface DraftAnswer {
   definition: FlowDefinition
   issues: ValidationIssue[]
+  /** The saved draft's stamp: the `baseUpdatedAt` of the next save. */
+  draftUpdatedAt: string
 }
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed'

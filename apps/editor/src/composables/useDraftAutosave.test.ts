@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
 import type { FlowDefinition } from '@replyflow/flow'
 import referenceJson from '../../../../packages/flow/fixtures/reference.flow.json'
+import { ApiError } from '../api/client.ts'
 import { useFlowEditorStore } from '../stores/flow-editor.ts'
 import { mountInApp } from '../test-utils.ts'
 import { AUTOSAVE_DELAY_MS, AUTOSAVE_MAX_WAIT_MS, useDraftAutosave } from './useDraftAutosave.ts'
@@ -79,6 +80,39 @@ describe('draft autosave', () => {
     await nextTick()
     await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS * 2)
     expect(saved).toHaveLength(0)
+    expect(autosave.state.value).toBe('saved')
+  })
+
+  it('stops saving on a conflict (changed elsewhere) and never says saved, until resumed', async () => {
+    let conflicting = true
+    const saved: FlowDefinition[] = []
+    const { store, autosave } = setup(async (definition) => {
+      if (conflicting) throw new ApiError(409, { code: 'API_DRAFT_CONFLICT', message: 'changed elsewhere', details: { draftUpdatedAt: 'x' } })
+      saved.push(definition)
+    })
+    const attempts = vi.fn()
+    store.dispatch({ type: 'rename-node', nodeId: 'end', label: 'Done' })
+    await nextTick()
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS)
+    expect(autosave.state.value).toBe('conflict')
+    conflicting = false
+    // More edits: still no save, and the indicator keeps the conflict.
+    store.dispatch({ type: 'rename-node', nodeId: 'end', label: 'Done!' })
+    await nextTick()
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_MAX_WAIT_MS * 2)
+    expect(saved).toHaveLength(0)
+    expect(autosave.state.value).toBe('conflict')
+    await autosave.flush().catch(attempts)
+    expect(attempts).toHaveBeenCalledWith(expect.objectContaining({ code: 'API_DRAFT_CONFLICT' }))
+    expect(saved).toHaveLength(0)
+    // The latest draft loaded: saving goes on.
+    store.load(reference)
+    autosave.resume()
+    expect(autosave.state.value).toBe('saved')
+    store.dispatch({ type: 'rename-node', nodeId: 'end', label: 'Again' })
+    await nextTick()
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_DELAY_MS)
+    expect(saved).toHaveLength(1)
     expect(autosave.state.value).toBe('saved')
   })
 })
