@@ -277,4 +277,23 @@ describe('what a new user tripped over, in Chromium', () => {
     await system.addWorker()
     await row.getByText(m.runs.status.succeeded).waitFor({ timeout: 15_000 })
   })
+
+  it('says when the draft holds changes not yet published, until they are', async () => {
+    const { m } = editor
+    await system.publishFlow(referenceFlow(), { name: 'Badge' })
+    await page.reload()
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Badge')
+    const badge = page.getByText(m.editor.unpublished, { exact: true })
+    await page.getByText(fmt(m.flows.activeVersion, { version: 1 })).first().waitFor()
+    expect(await badge.count()).toBe(0)
+
+    const panel = await editor.openPanel('check')
+    await panel.getByLabel(m.panel.label, { exact: true }).fill('Asks for money back?')
+    await badge.waitFor()
+    await editor.waitSaved()
+    await editor.screenshot('50-unpublished-changes')
+    await editor.publish('v2', 2)
+    await badge.waitFor({ state: 'detached' })
+  })
 })

@@ -139,6 +139,8 @@ export const en = {
     deleted: '“{name}” was deleted.',
   },
   editor: {
+    unpublished: 'Unpublished changes',
+    unpublishedHint: 'The draft differs from the active version: publish it to make these changes live.',
     toolbar: 'Flow editor',
     loading: 'Opening flow…',
     undo: 'Undo',

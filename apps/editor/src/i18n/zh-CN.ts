@@ -135,6 +135,8 @@ export const zhCN: MessageSchema = {
     deleted: '“{name}”已删除。',
   },
   editor: {
+    unpublished: '有未发布的改动',
+    unpublishedHint: '草稿与生效版本不同：发布后这些改动才会生效。',
     toolbar: '消息流编辑器',
     loading: '正在打开消息流…',
     undo: '撤销',
