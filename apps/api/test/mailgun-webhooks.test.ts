@@ -9,7 +9,6 @@ import {
   mailEvents,
   messages,
   newId,
-  putSetting,
   runs,
   suppressions,
   webhookTokens,
@@ -19,39 +18,24 @@ import { buildEventPost, buildForwardPost, buildMimePost, encodePost, type Built
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AUTOMATED_MAIL_CAP, deliveryGate } from '../src/mail/delivery-gate.ts'
 import { attachmentsDir, mailIdentity } from '../src/mail/mail-identity.ts'
-import { buildTestApp, json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
-
-const SIGNING_KEY = 'test-webhook-signing-key'
-const TEAM = 'support@acme.example'
-const sign: SignOptions = { signingKey: SIGNING_KEY }
+import { json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
+import { buildMailgunTestApp, customerMail, postInbound, sign, TEAM } from './mailgun-helper.ts'
 
 let t: TestApp
 
 beforeEach(async () => {
-  t = await buildTestApp({ MAILGUN_WEBHOOK_SIGNING_KEY: SIGNING_KEY })
-  putSetting(t.db, 'offline-email', { senderMode: 'team', teamAddress: TEAM }, new Date(t.clock.now).toISOString())
+  t = await buildMailgunTestApp()
 })
 afterEach(async () => {
   await t.close()
 })
-
-function customerMail(overrides: Partial<MailDescription> = {}): MailDescription {
-  return {
-    from: 'Jane Doe <jane@customer.example>',
-    to: TEAM,
-    subject: 'Refund for order 42',
-    text: 'Hello, I would like a refund for order 42.',
-    ...overrides,
-  }
-}
 
 async function post(path: string, body: BuiltForwardPost, format?: 'urlencoded' | 'multipart') {
   const encoded = await encodePost(body, format)
   return t.app.inject({ method: 'POST', url: path, headers: { 'content-type': encoded.contentType }, payload: encoded.body })
 }
 
-const inbound = (mail: MailDescription, format?: 'urlencoded' | 'multipart', signOptions: SignOptions = sign) =>
-  post('/webhooks/mailgun/inbound', buildForwardPost(mail, signOptions), format)
+const inbound = (mail: MailDescription, format?: 'urlencoded' | 'multipart', signOptions: SignOptions = sign) => postInbound(t, mail, format, signOptions)
 
 async function publishFlow(trigger: 'email.received' | 'message.offline' = 'email.received'): Promise<string> {
   const created = json<{ id: string }>(await t.request({ method: 'POST', url: '/api/v1/flows', payload: { name: `Flow ${trigger}`, channel: 'email', trigger } }))

@@ -1,39 +1,28 @@
 import { readdirSync } from 'node:fs'
 import { connect, type AddressInfo } from 'node:net'
 import pino from 'pino'
-import { attachments, deliveries, messages, newId, insertAgent, insertDelivery, putSetting, runs } from '@replyflow/db'
+import { attachments, deliveries, messages, newId, insertAgent, insertDelivery, runs } from '@replyflow/db'
 import type { FlowDefinition } from '@replyflow/flow'
-import { buildEventPost, buildForwardPost, encodePost, type MailDescription, type SignOptions } from '@replyflow/mail/testing'
+import { buildEventPost, buildForwardPost, encodePost, type MailDescription } from '@replyflow/mail/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ATTACHMENT_LIMITS } from '../src/mail/attachment-store.ts'
 import { attachmentsDir } from '../src/mail/mail-identity.ts'
-import { buildTestApp, json, referenceFlow, reportNotification, waitFor, type TestApp } from './helper.ts'
+import { json, referenceFlow, reportNotification, waitFor, type TestApp } from './helper.ts'
+import { buildMailgunTestApp, customerMail, postInbound, sign, TEAM } from './mailgun-helper.ts'
 
 // Issue 5's promises that had no test: every loop marker at the API, the unsubscribe
 // event, the attachment limits, and a rollback pinning inbound runs to the old version.
 
-const SIGNING_KEY = 'test-webhook-signing-key'
-const TEAM = 'support@acme.example'
-const sign: SignOptions = { signingKey: SIGNING_KEY }
-
 let t: TestApp
 
 beforeEach(async () => {
-  t = await buildTestApp({ MAILGUN_WEBHOOK_SIGNING_KEY: SIGNING_KEY })
-  putSetting(t.db, 'offline-email', { senderMode: 'team', teamAddress: TEAM }, new Date(t.clock.now).toISOString())
+  t = await buildMailgunTestApp()
 })
 afterEach(async () => {
   await t.close()
 })
 
-function customerMail(overrides: Partial<MailDescription> = {}): MailDescription {
-  return { from: 'Jane Doe <jane@customer.example>', to: TEAM, subject: 'Refund for order 42', text: 'Hello, I would like a refund for order 42.', ...overrides }
-}
-
-async function inbound(mail: MailDescription) {
-  const encoded = await encodePost(buildForwardPost(mail, sign))
-  return t.app.inject({ method: 'POST', url: '/webhooks/mailgun/inbound', headers: { 'content-type': encoded.contentType }, payload: encoded.body })
-}
+const inbound = (mail: MailDescription) => postInbound(t, mail)
 
 const event = (body: ReturnType<typeof buildEventPost>) => t.app.inject({ method: 'POST', url: '/webhooks/mailgun/events', payload: body })
 
@@ -151,7 +140,7 @@ describe('attachment limits', () => {
     // Its own app, listening for real, with a log to see the request end.
     const lines: { msg?: string; err?: { message?: string } }[] = []
     const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
-    const app = await buildTestApp({ MAILGUN_WEBHOOK_SIGNING_KEY: SIGNING_KEY }, { logger })
+    const app = await buildMailgunTestApp({ logger })
     try {
       await app.app.listen({ port: 0, host: '127.0.0.1' })
       const { port } = app.app.server.address() as AddressInfo
