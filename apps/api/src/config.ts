@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
   WORK_LEASE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
@@ -41,6 +42,8 @@ export interface Config {
   admin: { email: string; password: string } | null
   /** Bearer token of workers on `/internal/v1`; unset: the worker surface refuses every call. */
   workerToken: string | null
+  /** Bearer token that opens `/metrics` and nothing else (for Prometheus); unset: only an admin's key does. */
+  metricsToken: string | null
   /** BullMQ key prefix; workers must use the same (tests use a unique one). */
   queuePrefix: string
   /** Agent notifications one address may get per hour before more are held back; 0 turns the cap off. */
@@ -109,6 +112,7 @@ function toConfig(env: Env): Config {
     devMailbox: !env.MAILGUN_API_KEY,
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
     workerToken: env.WORKER_TOKEN ?? null,
+    metricsToken: env.METRICS_TOKEN ?? null,
     queuePrefix: env.QUEUE_PREFIX,
     automatedMailCapPerHour: env.AUTOMATED_MAIL_CAP_PER_HOUR,
     workLeaseMs: env.WORK_LEASE_MS,

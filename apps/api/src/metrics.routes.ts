@@ -5,9 +5,10 @@ import type { AppDeps } from './deps.ts'
 import { createApiMetrics } from './metrics.ts'
 
 /**
- * `GET /metrics` in Prometheus' text format, for admins: Prometheus scrapes it
- * with an API key (`authorization: { credentials: <key> }`). Counts are
- * business figures, so they are not public like /healthz.
+ * `GET /metrics` in Prometheus' text format. Counts are business figures, so
+ * they are not public like /healthz: Prometheus scrapes with `METRICS_TOKEN`
+ * (`authorization: { credentials: <token> }`), which opens this route only,
+ * or with an admin's API key.
  */
 export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const inspector = createQueueInspector({ connection: deps.redis, prefix: deps.config.queuePrefix })
@@ -18,7 +19,7 @@ export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, 
   })
   app.addHook('onClose', () => inspector.close())
   installAccessControl(app, deps)
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'metrics' } }, async (_request, reply) => {
     const body = await metrics.registry.metrics()
     return reply.type(metrics.registry.contentType).send(body)
   })

@@ -46,6 +46,7 @@ describe('parseConfig', () => {
       ADMIN_EMAIL: 'Boss@Example.com',
       ADMIN_PASSWORD: 'correct horse',
       WORKER_TOKEN: 'a-long-worker-token-1234',
+      METRICS_TOKEN: 'a-long-metrics-token-567',
       QUEUE_PREFIX: 'rf-staging',
       AUTOMATED_MAIL_CAP_PER_HOUR: '0',
       WORK_LEASE_MS: '120000',
@@ -59,6 +60,7 @@ describe('parseConfig', () => {
       devMailbox: false,
       admin: { email: 'boss@example.com', password: 'correct horse' },
       workerToken: 'a-long-worker-token-1234',
+      metricsToken: 'a-long-metrics-token-567',
       queuePrefix: 'rf-staging',
       automatedMailCapPerHour: 0,
       workLeaseMs: 120_000,
@@ -67,8 +69,8 @@ describe('parseConfig', () => {
   })
 
   it('reports every problem at once, naming each variable', () => {
-    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short', WORK_LEASE_MS: '10' })
-    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN', 'WORK_LEASE_MS']))
+    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short', METRICS_TOKEN: 'short', WORK_LEASE_MS: '10' })
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN', 'METRICS_TOKEN', 'WORK_LEASE_MS']))
   })
 
   it('requires the webhook signing key and the domain when a Mailgun API key is set', () => {

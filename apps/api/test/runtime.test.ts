@@ -28,6 +28,39 @@ describe('metrics', () => {
   })
 })
 
+describe('metrics token', () => {
+  const METRICS_TOKEN = 'prometheus-scrape-token-0123456789'
+  let t: TestApp
+  beforeAll(async () => {
+    t = await buildTestApp({ METRICS_TOKEN })
+  })
+  afterAll(() => t.close())
+
+  const asScraper = (url: string, token = METRICS_TOKEN) => t.request({ method: 'GET', url, as: null, headers: { authorization: `Bearer ${token}` } })
+
+  it('lets Prometheus read /metrics with METRICS_TOKEN instead of an admin key', async () => {
+    const response = await asScraper('/metrics')
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toContain('# TYPE replyflow_runs gauge')
+    expect((await asScraper('/metrics', 'prometheus-scrape-token-0123456788')).statusCode).toBe(401)
+  })
+
+  it('opens nothing else: the API, its documents and the worker surface refuse it', async () => {
+    for (const url of ['/api/v1/flows', '/api/v1/openapi.json', '/api/v1/conversations']) {
+      const response = await asScraper(url)
+      expect(response.statusCode, url).toBe(401)
+      expect(response.json().error.code).toBeTypeOf('string')
+    }
+    const claim = await t.request({ method: 'POST', url: '/internal/v1/runs/claim', as: null, headers: { authorization: `Bearer ${METRICS_TOKEN}` }, payload: { runIds: [] } })
+    expect(claim.statusCode).toBe(401)
+  })
+
+  it("still serves an admin's API key", async () => {
+    const key = await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'Ops' } })
+    expect((await asScraper('/metrics', key.json().key)).statusCode).toBe(200)
+  })
+})
+
 describe('dev mailbox', () => {
   let t: TestApp
   let base: string

@@ -52,8 +52,10 @@ describe('parseWorkerConfig', () => {
       WORKER_LOCK_MS: '2000',
       QUEUE_PREFIX: 'rf-test',
       API_URL: 'http://api:3000/',
+      METRICS_TOKEN: 'a-long-metrics-token-567',
     })
-    expect(config).toMatchObject({ concurrency: 8, port: 0, lockMs: 2_000, queuePrefix: 'rf-test', apiUrl: 'http://api:3000' })
+    expect(config).toMatchObject({ concurrency: 8, port: 0, lockMs: 2_000, queuePrefix: 'rf-test', apiUrl: 'http://api:3000', metricsToken: 'a-long-metrics-token-567' })
+    expect(parseWorkerConfig({ WORKER_TOKEN: TOKEN }).metricsToken).toBeNull()
   })
 
   it('lists every problem at once, naming each variable', () => {

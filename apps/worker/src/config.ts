@@ -12,6 +12,7 @@ const EnvSchema = Type.Object({
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   API_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
   WORKER_TOKEN: Type.String({ minLength: 16 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
   WORKER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: DEFAULT_WORKER_PORT }),
   WORKER_LOCK_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
@@ -34,6 +35,8 @@ export interface WorkerConfig {
   concurrency: number
   /** Port of the health and metrics server; 0 picks a free one. */
   port: number
+  /** When set, `/metrics` wants `Authorization: Bearer <it>` (as the API's does); unset: open, for a private network. */
+  metricsToken: string | null
   /** BullMQ lock duration: a killed worker's jobs move to another within about 1.5× this. */
   lockMs: number
   /** Where mail goes: Mailgun, or the API's dev mailbox when MAILGUN_API_KEY is unset. */
@@ -91,6 +94,7 @@ function toConfig(env: Env): WorkerConfig {
     workerToken: env.WORKER_TOKEN,
     concurrency: env.WORKER_CONCURRENCY,
     port: env.WORKER_PORT,
+    metricsToken: env.METRICS_TOKEN ?? null,
     lockMs: env.WORKER_LOCK_MS,
     mailgun,
     logLevel: env.LOG_LEVEL,

@@ -9,10 +9,10 @@ describe('worker health server', () => {
     server = undefined
   })
 
-  async function start(checks: ReadinessChecks) {
+  async function start(checks: ReadinessChecks, metricsToken: string | null = null) {
     const registry = new Registry()
     new Counter({ name: 'replyflow_test_total', help: 'a test counter', registers: [registry] }).inc(3)
-    server = await startHealthServer({ port: 0, host: '127.0.0.1', registry, checks: async () => checks })
+    server = await startHealthServer({ port: 0, host: '127.0.0.1', registry, checks: async () => checks, metricsToken })
     return `http://127.0.0.1:${server.port}`
   }
 
@@ -34,5 +34,19 @@ describe('worker health server', () => {
     expect(await away.json()).toEqual({ status: 'unavailable', checks: { redis: true, api: false } })
     server?.drain()
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'draining' })
+  })
+
+  it('wants METRICS_TOKEN for /metrics when one is set, and keeps health open', async () => {
+    const token = 'prometheus-scrape-token-0123456789'
+    const base = await start({ redis: true, api: true }, token)
+    const anonymous = await fetch(`${base}/metrics`)
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toMatchObject({ error: { code: 'WORKER_METRICS_UNAUTHORIZED' } })
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all-000' } })).status).toBe(401)
+    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    expect(scraped.status).toBe(200)
+    expect(await scraped.text()).toContain('replyflow_test_total 3')
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
   })
 })

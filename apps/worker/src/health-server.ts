@@ -1,3 +1,4 @@
+import { bearerMatches } from '@replyflow/queue'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 
@@ -12,6 +13,8 @@ export interface HealthServerOptions {
   host?: string
   registry: Registry
   checks: () => Promise<ReadinessChecks>
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | null
 }
 
 /** The worker's small HTTP server: `/healthz` (alive), `/readyz` (Redis and API answer), `/metrics` (Prometheus). */
@@ -46,7 +49,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     return reply.code(status === 'ready' ? 200 : 503).send({ status, checks })
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const token = options.metricsToken
+    if (token && !bearerMatches(request.headers.authorization, token)) {
+      return reply.code(401).send({ error: { code: 'WORKER_METRICS_UNAUTHORIZED', message: 'send Authorization: Bearer <METRICS_TOKEN>' } })
+    }
     const body = await options.registry.metrics()
     return reply.type(options.registry.contentType).send(body)
   })

@@ -114,6 +114,7 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   const health = await startHealthServer({
     port: config.port,
     registry: metrics.registry,
+    metricsToken: config.metricsToken,
     checks: async () => {
       const [redis, apiUp] = await Promise.all([pingRedis(probe), api.healthy()])
       return { redis, api: apiUp }

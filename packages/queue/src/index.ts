@@ -5,6 +5,7 @@
  */
 export { JOBS, QUEUES, UNKNOWN_WORK_REASON, assertJobId } from './names.ts'
 export type { QueueName, RunFlowJob, SendMailJob } from './names.ts'
+export { bearerMatches } from './bearer.ts'
 export { pingRedis, producerConnection, workerConnection } from './connection.ts'
 export { JOB_OPTIONS, createProducer } from './producer.ts'
 export type { JobFate, Producer, ProducerOptions } from './producer.ts'

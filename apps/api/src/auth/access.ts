@@ -1,14 +1,17 @@
+import { bearerMatches } from '@replyflow/queue'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.ts'
 import { forbidden, unauthorized } from '../errors.ts'
 import { resolvePrincipal, SESSION_COOKIE, type Principal } from './principal.ts'
 
 /**
- * Who may call a route: anyone, any logged-in user, admins (the default), or
+ * Who may call a route: anyone, any logged-in user, admins (the default),
  * admins logged in with a session — for what creates credentials (API keys,
- * logins): a leaked API key must not mint credentials that outlive its revocation.
+ * logins): a leaked API key must not mint credentials that outlive its revocation —
+ * or, for `/metrics`, admins and a scraper holding `METRICS_TOKEN`, which reads
+ * figures and can do nothing else.
  */
-export type Access = 'public' | 'user' | 'admin' | 'admin-session'
+export type Access = 'public' | 'user' | 'admin' | 'admin-session' | 'metrics'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,8 +24,10 @@ declare module 'fastify' {
 }
 
 /** The caller of `request` when `access` lets them in; throws 401 or 403 otherwise (null for public routes). */
-export function authorize(deps: Pick<AppDeps, 'db' | 'now'>, request: FastifyRequest, access: Access): Principal | null {
+export function authorize(deps: Pick<AppDeps, 'db' | 'now' | 'config'>, request: FastifyRequest, access: Access): Principal | null {
   if (access === 'public') return null
+  const { metricsToken } = deps.config
+  if (access === 'metrics' && metricsToken && bearerMatches(request.headers.authorization, metricsToken)) return null
   const principal = resolvePrincipal(deps.db, request, deps.now())
   if (!principal) throw unauthorized(whyUnauthorized(request))
   if (access !== 'user' && principal.user.role !== 'admin') throw forbidden()

@@ -1,7 +1,6 @@
 import { createReadStream, type ReadStream } from 'node:fs'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { INTERNAL_API } from '@replyflow/queue'
-import { safeEqual } from '../auth/tokens.ts'
+import { bearerMatches, INTERNAL_API } from '@replyflow/queue'
 import type { AppDeps } from '../deps.ts'
 import { findStoredAttachment } from '../attachments/stored-attachment.ts'
 import { unauthorized } from '../errors.ts'
@@ -21,8 +20,7 @@ export const internalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   app.addHook('onRequest', async (request) => {
     const token = deps.config.workerToken
     if (!token) throw unauthorized('the worker surface is off: WORKER_TOKEN is not set')
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')
-    if (!match?.[1] || !safeEqual(match[1], token)) throw unauthorized('send Authorization: Bearer <WORKER_TOKEN>')
+    if (!bearerMatches(request.headers.authorization, token)) throw unauthorized('send Authorization: Bearer <WORKER_TOKEN>')
   })
 
   app.post(
