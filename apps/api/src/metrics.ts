@@ -1,5 +1,5 @@
 import type { Db } from '@replyflow/db'
-import type { QueueInspector } from '@replyflow/queue'
+import { registerQueueDepthGauge, type QueueInspector } from '@replyflow/queue'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** The API's Prometheus metrics, in a registry of its own (tests build several apps in one process). */
@@ -50,24 +50,6 @@ export function createApiMetrics({ db, inspector, onError }: ApiMetricsOptions):
   statusGauge('replyflow_runs', 'Flow runs by status', 'runs')
   statusGauge('replyflow_deliveries', 'Outbound mail deliveries by status (sent, failed, …)', 'deliveries')
 
-  if (inspector) {
-    new Gauge({
-      name: 'replyflow_queue_depth',
-      help: 'Jobs per queue and state, read from Redis at scrape time',
-      labelNames: ['queue', 'state'],
-      registers,
-      async collect() {
-        try {
-          const depths = await inspector.depths()
-          for (const [queue, states] of Object.entries(depths)) {
-            for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
-          }
-        } catch (error) {
-          // Redis away: the last known depths stay, and /readyz says Redis is down.
-          onError(error, 'queue depth')
-        }
-      },
-    })
-  }
+  if (inspector) registerQueueDepthGauge(registry, inspector, (error) => onError(error, 'queue depth'))
   return { registry }
 }

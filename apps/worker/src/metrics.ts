@@ -1,5 +1,5 @@
-import type { QueueInspector } from '@replyflow/queue'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { registerQueueDepthGauge, type QueueInspector } from '@replyflow/queue'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** The worker's Prometheus metrics, in a registry of its own (tests run several workers in one process). */
 export interface WorkerMetrics {
@@ -24,24 +24,7 @@ export function createWorkerMetrics(inspector?: QueueInspector): WorkerMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
-  if (inspector) {
-    new Gauge({
-      name: 'replyflow_queue_depth',
-      help: 'Jobs per queue and state, read from Redis at scrape time',
-      labelNames: ['queue', 'state'],
-      registers,
-      async collect() {
-        try {
-          const depths = await inspector.depths()
-          for (const [queue, states] of Object.entries(depths)) {
-            for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
-          }
-        } catch {
-          // Redis away: the last known depths stay, and /readyz says Redis is down.
-        }
-      },
-    })
-  }
+  if (inspector) registerQueueDepthGauge(registry, inspector)
   return {
     registry,
     jobs: new Counter({ name: 'replyflow_worker_jobs_total', help: 'Jobs finished by this worker', labelNames: ['queue', 'outcome'], registers }),

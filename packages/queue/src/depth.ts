@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { Gauge, type Registry } from 'prom-client'
 import { QUEUES, type QueueName } from './names.ts'
 
 /** The job states counted for queue-depth metrics. */
@@ -46,4 +47,28 @@ export function createQueueInspector({ connection, prefix, timeoutMs = 2_000 }: 
       await Promise.all([runs.close(), mail.close()])
     },
   }
+}
+
+/**
+ * Registers `replyflow_queue_depth{queue,state}` (the API and every worker
+ * serve it), read from Redis at each scrape. When Redis is away the last known
+ * depths stay, `onError` hears why, and /readyz says Redis is down.
+ */
+export function registerQueueDepthGauge(registry: Registry, inspector: QueueInspector, onError: (error: unknown) => void = () => {}): void {
+  new Gauge({
+    name: 'replyflow_queue_depth',
+    help: 'Jobs per queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      try {
+        const depths = await inspector.depths()
+        for (const [queue, states] of Object.entries(depths)) {
+          for (const [state, count] of Object.entries(states)) this.set({ queue, state }, count)
+        }
+      } catch (error) {
+        onError(error)
+      }
+    },
+  })
 }

@@ -11,7 +11,7 @@ export { JOB_OPTIONS, createProducer } from './producer.ts'
 export type { JobFate, Producer, ProducerOptions } from './producer.ts'
 export { DEFAULT_LOCK_MS, createQueueWorker } from './worker.ts'
 export type { QueueWorkerOptions } from './worker.ts'
-export { DEPTH_STATES, createQueueInspector } from './depth.ts'
+export { DEPTH_STATES, createQueueInspector, registerQueueDepthGauge } from './depth.ts'
 export type { DepthState, QueueDepths, QueueInspector } from './depth.ts'
 export {
   DELIVERY_STATUSES,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Queue, QueueEvents, UnrecoverableError, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { Registry } from 'prom-client'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   QUEUES,
@@ -8,6 +9,7 @@ import {
   createProducer,
   createQueueInspector,
   createQueueWorker,
+  registerQueueDepthGauge,
   producerConnection,
   workerConnection,
   type Producer,
@@ -47,6 +49,22 @@ describe('queue helpers on a real Redis', () => {
     const depths = await inspector.depths()
     expect(depths[QUEUES.flowRuns].waiting).toBe(2)
     expect(depths[QUEUES.mailOut].waiting).toBe(0)
+  })
+
+  it('serves the queue depths as a Prometheus gauge, and keeps the last ones when Redis is away', async () => {
+    await producer.enqueueRuns(['01RUNAAAAAAAAAAAAAAAAAAAAA', '01RUNBBBBBBBBBBBBBBBBBBBBB'])
+    const scraper = producerConnection(REDIS_URL)
+    const inspector = createQueueInspector({ connection: scraper, prefix, timeoutMs: 200 })
+    const registry = new Registry()
+    const errors: unknown[] = []
+    registerQueueDepthGauge(registry, inspector, (error) => errors.push(error))
+    const waitingRuns = 'replyflow_queue_depth{queue="flow-runs",state="waiting"} 2'
+    expect(await registry.metrics()).toContain(waitingRuns)
+    expect(await registry.metrics()).toContain('replyflow_queue_depth{queue="mail-out",state="waiting"} 0')
+
+    scraper.disconnect()
+    expect(await registry.metrics()).toContain(waitingRuns)
+    expect(errors).toHaveLength(1)
   })
 
   it('revives a job that failed for good when the dispatcher hands its run over again', async () => {
