@@ -1,4 +1,6 @@
 import { readdirSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import {
   attachments,
   conversations,
@@ -18,6 +20,7 @@ import { buildEventPost, buildForwardPost, buildMimePost, encodePost, type Built
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AUTOMATED_MAIL_CAP, deliveryGate } from '../src/mail/delivery-gate.ts'
 import { attachmentsDir, mailIdentity } from '../src/mail/mail-identity.ts'
+import { FORM_LIMITS } from '../src/webhooks/mailgun-form.ts'
 import { json, referenceFlow, reportNotification, type TestApp } from './helper.ts'
 import { buildMailgunTestApp, customerMail, postInbound, sign, TEAM } from './mailgun-helper.ts'
 
@@ -215,6 +218,53 @@ describe('POST /webhooks/mailgun/inbound', () => {
     expect(json(answer)).toMatchObject({ status: 'stored' })
     expect(all.messages()[0]).toMatchObject({ rfcMessageId: '<mime@customer.example>', content: 'Hello, I would like a refund for order 42.' })
     expect(t.db.select().from(attachments).all()).toHaveLength(1)
+  })
+})
+
+describe('oversized multipart posts, before any signature is checked', () => {
+  const boundary = 'rf-test-boundary'
+  const field = (name: string, bytes: number) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${'x'.repeat(bytes)}\r\n`)
+
+  it('are refused with 413 when they declare more than the limit', async () => {
+    const answer = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/mailgun/inbound',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(FORM_LIMITS.bodyBytes + 1) },
+      payload: field('a', 10),
+    })
+    expect(answer.statusCode).toBe(413)
+    expect(json(answer)).toMatchObject({ error: { code: 'API_BODY_TOO_LARGE' } })
+  })
+
+  it('are cut off with 413 once a chunked one passes the limit, unsigned fields and all, storing nothing', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = t.app.server.address() as AddressInfo
+    const megabyte = 1024 * 1024
+    let sent = 0
+    const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/webhooks/mailgun/inbound', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' } }, (response) => {
+        let body = ''
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+        response.on('end', () => {
+          request.destroy()
+          resolve({ code: response.statusCode ?? 0, body })
+        })
+      })
+      request.on('error', reject)
+      // Fields with names of their own, as the attack sends them; up to twice the limit, stopping once answered.
+      const writeMore = () => {
+        while (sent < 2 * FORM_LIMITS.bodyBytes && !request.destroyed) {
+          sent += megabyte
+          if (!request.write(field(`f${sent}`, megabyte))) return void request.once('drain', writeMore)
+        }
+        request.end(`--${boundary}--\r\n`)
+      }
+      request.once('response', () => (sent = Number.POSITIVE_INFINITY))
+      writeMore()
+    })
+    expect(status.code).toBe(413)
+    expect(JSON.parse(status.body)).toMatchObject({ error: { code: 'API_BODY_TOO_LARGE' } })
+    expect(all.messages()).toEqual([])
   })
 })
 
