@@ -50,6 +50,30 @@ describe('agents', () => {
     expect((await t.request({ method: 'GET', url: '/api/v1/agents', as: asGrace })).statusCode).toBe(200)
   })
 
+  it('ends the login of an agent who is removed: their session and their password stop working', async () => {
+    const grace = await createAgent(t, 'Grace', 'grace@team.example.com', { password: 'grace-secret-1' })
+    const credentials = { email: 'grace@team.example.com', password: 'grace-secret-1' }
+    const login = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: credentials, as: null })
+    const cookie = `rf_session=${login.cookies.find((c) => c.name === 'rf_session')?.value}`
+    const asGrace = { headers: { cookie }, role: 'agent' as const, id: '', email: '', password: '' }
+    expect((await t.request({ method: 'GET', url: '/api/v1/conversations', as: asGrace })).statusCode).toBe(200)
+
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/agents/${grace.id}` })).statusCode).toBe(204)
+    expect((await t.request({ method: 'GET', url: '/api/v1/conversations', as: asGrace })).statusCode).toBe(401)
+    expect((await t.request({ method: 'GET', url: '/api/v1/customers', as: asGrace })).statusCode).toBe(401)
+    expect((await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: credentials, as: null })).statusCode).toBe(401)
+    // The address is free again: the same person can be added back, as a new agent.
+    expect((await t.request({ method: 'POST', url: '/api/v1/agents', payload: { name: 'Grace', email: 'grace@team.example.com', password: 'grace-secret-2' } })).statusCode).toBe(201)
+  })
+
+  it("keeps an admin's login when the agent they also were is removed", async () => {
+    const me = await createAgent(t, 'Admin Agent', t.admin.email)
+    expect((await t.request({ method: 'DELETE', url: `/api/v1/agents/${me.id}` })).statusCode).toBe(204)
+    const still = await t.request({ method: 'GET', url: '/api/v1/auth/me' })
+    expect(still.statusCode).toBe(200)
+    expect(still.json().user).toMatchObject({ role: 'admin', agentId: null })
+  })
+
   it("links an admin who adds an agent with their own login's e-mail: the admin is then that agent (assignee=me)", async () => {
     const before = await t.request({ method: 'GET', url: '/api/v1/conversations?assignee=me' })
     expect(before.statusCode).toBe(422)

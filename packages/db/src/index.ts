@@ -49,6 +49,7 @@ export {
   countUsers,
   deleteSession,
   deleteSessionsOfUser,
+  deleteUser,
   findAgentIdOfUser,
   findApiKeyUser,
   findPasswordHash,

@@ -104,7 +104,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
 
   app.delete(
     '/agents/:id',
-    { schema: { tags, summary: 'Remove an agent (their assignments go too)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    { schema: { tags, summary: "Remove an agent: their assignments go too, and so does their agent login with its sessions (an admin's login stays)", params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
       removeAgent(deps, request.params.id)
       return reply.status(204).send(null)

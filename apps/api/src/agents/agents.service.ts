@@ -1,9 +1,11 @@
 import {
   deleteAgent,
+  deleteUser,
   findAgent,
   findAgentByEmail,
   findSuppression,
   findSuppressions,
+  findUser,
   findUserForLogin,
   insertAgent,
   insertUser,
@@ -98,7 +100,16 @@ export function updateAgentFields(
   })
 }
 
-/** Removes an agent. */
+/**
+ * Removes an agent, and with them their agent login and its sessions:
+ * someone who left the team must not keep reading conversations or editing
+ * customers. An admin who was also an agent keeps their admin login.
+ */
 export function removeAgent(deps: Deps, id: string): void {
-  if (!deleteAgent(deps.db, id)) throw notFound('agent', id)
+  deps.db.transaction((tx) => {
+    const agent = getAgent(tx, id)
+    deleteAgent(tx, id)
+    const login = agent.userId ? findUser(tx, agent.userId) : undefined
+    if (login?.role === 'agent') deleteUser(tx, login.id)
+  })
 }

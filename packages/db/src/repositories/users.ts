@@ -59,6 +59,11 @@ export function findUser(db: DbOrTx, id: string): UserRecord | undefined {
   return db.select(userColumns).from(users).where(eq(users.id, id)).get()
 }
 
+/** Deletes a user: their sessions and API keys go with them (foreign keys cascade). */
+export function deleteUser(db: DbOrTx, id: string): void {
+  db.delete(users).where(eq(users.id, id)).run()
+}
+
 /** The agent linked to a user, if any. */
 export function findAgentIdOfUser(db: DbOrTx, userId: string): string | null {
   return db.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).get()?.id ?? null
