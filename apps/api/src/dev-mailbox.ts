@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net'
 import { DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 import { createMailbox, createRelay, createRouteTable, createWebhookTable, mailgunServer, type Relay } from '@replyflow/mail/mailgun-server'
 import type { FastifyPluginAsync } from 'fastify'
-import { resolvePrincipal } from './auth/principal.ts'
+import { authorize } from './auth/access.ts'
 import type { AppDeps } from './deps.ts'
-import { unauthorized } from './errors.ts'
 import { mailDomain, offlineEmailSettings, webhookSigningKey } from './mail/mail-identity.ts'
 
 /**
@@ -49,7 +48,7 @@ function selfUrl(address: AddressInfo): string {
  * routes forward mail for the team address and `reply+…@dev.replyflow.local`
  * to our own inbound webhook, signed with our webhook signing key, exactly as
  * Mailgun's would. Reading it and simulating mail (`/dev/mailgun/mailbox/...`)
- * needs a login.
+ * needs an admin: it holds every agent's mail and can send as anyone.
  */
 export function createDevMailbox(deps: AppDeps): DevMailbox {
   const mailbox = createMailbox()
@@ -84,8 +83,9 @@ export function createDevMailbox(deps: AppDeps): DevMailbox {
       apiKey: devMailboxApiKey(deps.config.workerToken),
       mailbox,
       relay,
+      // Admins only: the mailbox holds every agent's mail and can send as anyone.
       async controlGuard(request) {
-        if (!resolvePrincipal(deps.db, request, deps.now())) throw unauthorized()
+        authorize(deps, request, 'admin')
       },
     })
     app.addHook('onListen', async () => {

@@ -72,7 +72,7 @@ describe('dev mailbox', () => {
   })
   afterAll(() => t.close())
 
-  it("accepts the worker's mail with the dev key and shows it only to a logged-in user", async () => {
+  it("accepts the worker's mail with the dev key and shows it only to an admin", async () => {
     const transport = createMailTransport({ apiKey: devMailboxApiKey(WORKER_TOKEN), domain: DEV_MAILBOX.domain, url: `${base}${DEV_MAILBOX.path}` })
     const sent = await transport.send({ from: 'team@example.com', to: ['agent@example.com'], subject: 'Hi', text: 'hello', headers: {}, tags: [], variables: {} })
     expect(sent.providerId).toMatch(/@dev\.replyflow\.local>$/)
@@ -80,6 +80,12 @@ describe('dev mailbox', () => {
     const anonymous = await t.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages`, as: null })
     expect(anonymous.statusCode).toBe(401)
     expect(anonymous.json().error.code).toBeTypeOf('string')
+
+    // An agent would read the others' notifications and could answer as them.
+    const agent = await t.createUser('agent')
+    for (const [method, url] of [['GET', '/mailbox/messages'], ['GET', '/mailbox/stats'], ['DELETE', '/mailbox/messages']] as const) {
+      expect((await t.request({ method, url: `${DEV_MAILBOX.path}${url}`, as: agent })).statusCode, `${method} ${url}`).toBe(403)
+    }
 
     const listed = await t.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages` })
     expect(listed.statusCode).toBe(200)
