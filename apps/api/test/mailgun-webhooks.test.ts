@@ -108,6 +108,14 @@ describe('POST /webhooks/mailgun/inbound', () => {
     expect(t.db.select().from(webhookTokens).all()).toHaveLength(0)
   })
 
+  it('keeps no customer address that is a list in disguise, so no stranger gets the answers', async () => {
+    const disguised = 'Jane <victim@x.example,attacker@evil.example>'
+    expect((await inbound(customerMail({ from: disguised, sender: 'victim@x.example' }))).statusCode).toBe(200)
+    expect((await inbound(customerMail({ from: disguised, sender: 'victim@x.example,attacker@evil.example', subject: 'Again' }))).statusCode).toBe(200)
+    // The envelope sender, when it is one mailbox; otherwise a customer without an address.
+    expect(t.db.select().from(customers).all().map((customer) => customer.email).sort()).toEqual(['victim@x.example', null].sort())
+  })
+
   it('stores a retried delivery once, whether Mailgun re-sends the same token or re-signs it', async () => {
     await publishFlow()
     const built = buildForwardPost(customerMail({ messageId: '<dup@customer.example>' }), sign)

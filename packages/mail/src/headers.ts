@@ -6,6 +6,17 @@ export function headerValue(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 
+/**
+ * Whether `address` is one bare mailbox, `local@domain`: no display name, no
+ * list, no spaces, brackets or quotes. Addresses from a mail's headers become
+ * customers' addresses, and `<a@x.example,b@y.example>` would otherwise make a
+ * stranger a second recipient of every answer.
+ */
+export function isMailboxAddress(address: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^[^\s@,;:<>()[\]"\\\u0000-\u001f\u007f]+@[^\s@,;:<>()[\]"\\\u0000-\u001f\u007f]+$/.test(address)
+}
+
 /** `"Display Name" <address>`, or the bare address when there is no name. */
 export function formatAddress(name: string | null | undefined, address: string): string {
   const cleanAddress = headerValue(address)

@@ -24,6 +24,7 @@ import {
   detectAutomated,
   extractReplyContent,
   failsAuthentication,
+  isMailboxAddress,
   mailFingerprint,
   sanitiseMailHtml,
   senderAuthentication,
@@ -141,7 +142,8 @@ function storeInTransaction(tx: DbOrTx, deps: Pick<AppDeps, 'config' | 'db'>, ct
   }
 
   const settings = offlineEmailSettings(deps)
-  const senderEmail = mail.from?.address ?? mail.sender?.toLowerCase() ?? null
+  const envelopeSender = mail.sender && isMailboxAddress(mail.sender) ? mail.sender.toLowerCase() : null
+  const senderEmail = mail.from?.address ?? envelopeSender
   const reason = detectAutomated(mail, { addresses: [settings.teamAddress], secret: identity.secret })
   const thread: ThreadResolution = resolveThread(tx, mail, identity.secret, senderEmail)
   const agent = senderEmail ? findAgentByEmail(tx, senderEmail) : undefined

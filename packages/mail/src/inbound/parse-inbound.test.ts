@@ -35,6 +35,15 @@ describe('parseForwardPost', () => {
     expect(mail.strippedText).toBeNull()
   })
 
+  it('keeps no sender address that is not one mailbox (a list in angle brackets)', async () => {
+    const { post } = fixture('qq-mail-reply')
+    const headers = (JSON.parse(post.fields['message-headers'] ?? '[]') as [string, string][]).map(([name, value]): [string, string] =>
+      name.toLowerCase() === 'from' ? [name, 'Jane <victim@x.example,attacker@evil.example>'] : [name, value],
+    )
+    const mail = await parseForwardPost({ ...post, fields: { ...post.fields, from: 'Jane <victim@x.example,attacker@evil.example>', 'message-headers': JSON.stringify(headers) } })
+    expect(mail.from).toBeNull()
+  })
+
   it('keeps the References chain in order', async () => {
     const mail = await parseForwardPost(fixture('gmail-reply').post)
     expect(mail.references).toEqual(['<CAH8yC8first@mail.gmail.com>', '<first-answer@acme.example>'])

@@ -1,5 +1,6 @@
 import addressparser from 'nodemailer/lib/addressparser'
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
+import { isMailboxAddress } from '../headers.ts'
 import { normaliseMessageId, parseMessageIdList } from '../signed-ids.ts'
 import type { MailAddress } from './inbound-mail.ts'
 
@@ -22,7 +23,8 @@ function flatten(value: AddressObject | AddressObject[] | undefined): MailAddres
   for (const object of objects) {
     for (const entry of object.value) {
       for (const member of entry.group ?? [entry]) {
-        if (member.address) out.push({ name: member.name, address: member.address.toLowerCase() })
+        // Something that isn't one mailbox (`<a@x,b@y>`) is no address we may write to.
+        if (member.address && isMailboxAddress(member.address)) out.push({ name: member.name, address: member.address.toLowerCase() })
       }
     }
   }
@@ -34,7 +36,7 @@ export function bareAddresses(list: string | null | undefined): string[] {
   if (!list) return []
   return addressparser(list, { flatten: true })
     .map((entry) => entry.address.toLowerCase())
-    .filter((address) => address.includes('@'))
+    .filter(isMailboxAddress)
 }
 
 /** The header fields of an already parsed MIME message. */

@@ -107,6 +107,16 @@ describe('mail transport', () => {
     expect(error).toMatchObject({ code: 'MAIL_REJECTED', retryable: false, httpStatus: 401, message: 'Forbidden' })
   })
 
+  it('refuses a recipient that names more than one mailbox, before sending', async () => {
+    const transport = createMailTransport({ apiKey: KEY, domain: DOMAIN, url: server.url })
+    const error = await sendError(transport.send({ ...mail, to: ['"Jane" <victim@x.example,attacker@evil.example>'] }))
+    expect(error).toMatchObject({ code: 'MAIL_INVALID', retryable: false })
+    expect(server.mailbox.attempts()).toBe(0)
+    // A comma inside a quoted display name is one mailbox.
+    await transport.send({ ...mail, to: ['"Doe, Jane" <jane@example.com>'] })
+    expect(server.mailbox.messages().map((message) => message.to)).toEqual([['"Doe, Jane" <jane@example.com>']])
+  })
+
   it('refuses more than three tags before sending', async () => {
     const error = await sendError(
       createMailTransport({ apiKey: KEY, domain: DOMAIN, url: server.url }).send({ ...mail, tags: ['a', 'b', 'c', 'd'] }),

@@ -1,6 +1,8 @@
 import FormData from 'form-data'
+import addressparser from 'nodemailer/lib/addressparser'
 import Mailgun from 'mailgun.js'
 import type { CustomFile, MailgunMessageData } from 'mailgun.js/definitions'
+import { isMailboxAddress } from '../headers.ts'
 import type { MailFile, OutboundMail } from '../outbound-mail.ts'
 import { MAIL_SEND_ERRORS, MailSendError, classifySendError } from './mail-send-error.ts'
 
@@ -56,6 +58,12 @@ export function createMailTransport({ apiKey, domain, url, timeoutMs = 10_000 }:
   return {
     async send(mail, files = []) {
       if (mail.to.length === 0) throw new MailSendError(MAIL_SEND_ERRORS.invalid, 'the mail has no recipient', false)
+      // Mailgun splits a `to` at its commas: one entry naming two mailboxes would mail someone we never meant to.
+      const crowded = mail.to.find((entry) => {
+        const mailboxes = addressparser(entry, { flatten: true })
+        return mailboxes.length !== 1 || !isMailboxAddress(mailboxes[0]?.address ?? '')
+      })
+      if (crowded !== undefined) throw new MailSendError(MAIL_SEND_ERRORS.invalid, `recipient "${crowded}" is not one mailbox`, false)
       if (mail.tags.length > MAX_TAGS) {
         throw new MailSendError(MAIL_SEND_ERRORS.invalid, `Mailgun takes at most ${MAX_TAGS} tags, got ${mail.tags.length}`, false)
       }
