@@ -40,6 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per request of our own (below), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    trustProxy: deps.config.trustProxy,
     // Ids in our URLs are short; a long URL is an attack or a bug.
     routerOptions: { maxParamLength: 200 },
   })

@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$' })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
   WORK_LEASE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
@@ -44,6 +45,12 @@ export interface Config {
   workerToken: string | null
   /** Bearer token that opens `/metrics` and nothing else (for Prometheus); unset: only an admin's key does. */
   metricsToken: string | null
+  /**
+   * Which proxies' `X-Forwarded-*` headers to believe (Fastify's `trustProxy`):
+   * `true` (any), or their addresses and CIDR ranges. Behind a TLS proxy it
+   * gives each client its own address, for per-client login limits and logs.
+   */
+  trustProxy: boolean | string[]
   /** BullMQ key prefix; workers must use the same (tests use a unique one). */
   queuePrefix: string
   /** Agent notifications one address may get per hour before more are held back; 0 turns the cap off. */
@@ -97,6 +104,12 @@ function crossFieldProblems(env: Env): string[] {
   return problems
 }
 
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  return value.split(',').map((address) => address.trim())
+}
+
 function toConfig(env: Env): Config {
   return {
     port: env.PORT,
@@ -113,6 +126,7 @@ function toConfig(env: Env): Config {
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
     workerToken: env.WORKER_TOKEN ?? null,
     metricsToken: env.METRICS_TOKEN ?? null,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     queuePrefix: env.QUEUE_PREFIX,
     automatedMailCapPerHour: env.AUTOMATED_MAIL_CAP_PER_HOUR,
     workLeaseMs: env.WORK_LEASE_MS,

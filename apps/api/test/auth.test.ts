@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ACCOUNT_LOGIN_LIMIT, LOGIN_RATE_LIMIT } from '../src/auth/auth.routes.ts'
 import { buildTestApp, type TestApp } from './helper.ts'
 
 let t: TestApp
@@ -54,6 +55,20 @@ describe('auth/login', () => {
     const limited = await login(t.admin.email, t.admin.password)
     expect(limited.statusCode).toBe(429)
     expect(limited.json().error.code).toBe('API_RATE_LIMITED')
+  })
+
+  it('slows guessing at one account from many addresses, without holding back the other accounts', async () => {
+    const other = await t.createUser('agent')
+    const from = (address: string) => ({ remoteAddress: address })
+    for (let i = 0; i < ACCOUNT_LOGIN_LIMIT.max; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: t.admin.email, password: 'guess' }, ...from(`10.0.${i}.1`) })
+      expect(res.statusCode).toBe(401)
+    }
+    const next = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: t.admin.email.toUpperCase(), password: t.admin.password }, ...from('10.9.9.9') })
+    expect(next.statusCode).toBe(429)
+    expect(next.json().error.code).toBe('API_RATE_LIMITED')
+    const others = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: other.email, password: other.password }, ...from('10.9.9.9') })
+    expect(others.statusCode).toBe(200)
   })
 
   it('rejects a body with unknown fields with 400 and the documented error shape', async () => {
@@ -254,5 +269,30 @@ describe('auth/password', () => {
     const res = await t.request({ method: 'POST', url: '/api/v1/auth/password', as: agent, payload: { currentPassword: agent.password, newPassword: 'agent-new-password' } })
     expect(res.statusCode).toBe(204)
     expect((await login(agent.email, 'agent-new-password')).statusCode).toBe(200)
+  })
+})
+
+describe('behind a reverse proxy (TRUST_PROXY)', () => {
+  let proxied: TestApp
+  afterEach(async () => {
+    await proxied.close()
+  })
+
+  const viaProxy = (app: TestApp, client: string, email: string, password: string) =>
+    app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': client, 'x-forwarded-proto': 'https' } })
+
+  it("limits each client by its own address, so one client's guesses don't lock the others out", async () => {
+    proxied = await buildTestApp({ TRUST_PROXY: '10.0.0.2' })
+    for (let i = 0; i < LOGIN_RATE_LIMIT.max; i++) expect((await viaProxy(proxied, '203.0.113.7', 'nobody@example.com', 'guess')).statusCode).toBe(401)
+    expect((await viaProxy(proxied, '203.0.113.7', 'nobody@example.com', 'guess')).statusCode).toBe(429)
+    const colleague = await viaProxy(proxied, '198.51.100.4', proxied.admin.email, proxied.admin.password)
+    expect(colleague.statusCode).toBe(200)
+    expect(colleague.headers['set-cookie']).toMatch(/; Secure/)
+  })
+
+  it('believes no forwarded address by default: every client behind the proxy shares its limit', async () => {
+    proxied = await buildTestApp()
+    for (let i = 0; i < LOGIN_RATE_LIMIT.max; i++) await viaProxy(proxied, '203.0.113.7', 'nobody@example.com', 'guess')
+    expect((await viaProxy(proxied, '198.51.100.4', proxied.admin.email, proxied.admin.password)).statusCode).toBe(429)
   })
 })

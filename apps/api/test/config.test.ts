@@ -47,6 +47,7 @@ describe('parseConfig', () => {
       ADMIN_PASSWORD: 'correct horse',
       WORKER_TOKEN: 'a-long-worker-token-1234',
       METRICS_TOKEN: 'a-long-metrics-token-567',
+      TRUST_PROXY: '10.0.0.2, 172.16.0.0/12',
       QUEUE_PREFIX: 'rf-staging',
       AUTOMATED_MAIL_CAP_PER_HOUR: '0',
       WORK_LEASE_MS: '120000',
@@ -61,6 +62,7 @@ describe('parseConfig', () => {
       admin: { email: 'boss@example.com', password: 'correct horse' },
       workerToken: 'a-long-worker-token-1234',
       metricsToken: 'a-long-metrics-token-567',
+      trustProxy: ['10.0.0.2', '172.16.0.0/12'],
       queuePrefix: 'rf-staging',
       automatedMailCapPerHour: 0,
       workLeaseMs: 120_000,
@@ -71,6 +73,12 @@ describe('parseConfig', () => {
   it('reports every problem at once, naming each variable', () => {
     const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'localhost', ADMIN_EMAIL: 'not-an-email', WORKER_TOKEN: 'short', METRICS_TOKEN: 'short', WORK_LEASE_MS: '10' })
     expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN', 'METRICS_TOKEN', 'WORK_LEASE_MS']))
+  })
+
+  it('trusts no proxy unless TRUST_PROXY says which', () => {
+    expect(parseConfig({}).trustProxy).toBe(false)
+    expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(problemsOf({ TRUST_PROXY: 'my proxy' })[0]).toMatch(/^TRUST_PROXY: /)
   })
 
   it('requires the webhook signing key and the domain when a Mailgun API key is set', () => {

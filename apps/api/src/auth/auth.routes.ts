@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
-import { unauthorized } from '../errors.ts'
+import { ApiError, unauthorized } from '../errors.ts'
 import { errorResponses, UserSchema } from '../schemas.ts'
 import { principalOf } from './access.ts'
 import { changePassword, login, logout, publicUser } from './auth.service.ts'
@@ -10,12 +11,32 @@ import { SESSION_COOKIE } from './principal.ts'
 /** Login attempts allowed per client address per minute. */
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 }
 
+/**
+ * Login attempts allowed per account (e-mail) in 15 minutes, from anywhere:
+ * guessing spread over many addresses is slowed too. The account's owner is
+ * held back with the guesser meanwhile, the price of that.
+ */
+export const ACCOUNT_LOGIN_LIMIT = { max: 20, timeWindow: 15 * 60_000 }
+
+/** The e-mail a login attempt names, lower-cased; the body is validated later, so read it warily. */
+function accountOf(request: FastifyRequest): string {
+  const body: unknown = request.body
+  const email = typeof body === 'object' && body !== null && 'email' in body ? body.email : null
+  return `login:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`
+}
+
 /** `auth/login`, `auth/logout`, `auth/me`. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  // A second limit beside the route's per-address one (a route takes one `rateLimit`), checked by hand.
+  const accountLimit = app.createRateLimit({ ...ACCOUNT_LOGIN_LIMIT, keyGenerator: accountOf })
   app.post(
     '/auth/login',
     {
       config: { access: 'public', rateLimit: LOGIN_RATE_LIMIT },
+      preHandler: async (request) => {
+        const account = await accountLimit(request)
+        if (!account.isAllowed && account.isExceeded) throw new ApiError(429, 'API_RATE_LIMITED', `too many attempts for this account, try again in ${Math.ceil(account.ttl / 60_000)} min`)
+      },
       schema: {
         tags: ['auth'],
         summary: 'Log in with e-mail and password; sets the session cookie',
