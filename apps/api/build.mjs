@@ -1,5 +1,6 @@
-// Bundles the API into dist/main.js for production images (Docker): one file,
-// no TypeScript at run time, no workspace links needed. Left external, and
+// Bundles the API into dist/main.js for production images (Docker), and the
+// reset-password command into dist/reset-password.js: no TypeScript at run
+// time, no workspace links needed. Left external, and
 // installed beside the bundle by docker/api.Dockerfile:
 // - better-sqlite3: a native module;
 // - @fastify/swagger-ui: serves its own static files from its package folder.
@@ -8,8 +9,8 @@
 import { build } from 'esbuild'
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: ['src/main.ts', 'src/reset-password.ts'],
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -27,17 +27,18 @@ async function removeQueueKeys(): Promise<void> {
   }
 }
 
-async function start(dir: string): Promise<ApiServer> {
+const FIRST_ADMIN = { ADMIN_EMAIL: 'first@example.com', ADMIN_PASSWORD: 'first-admin-password' }
+
+async function start(dir: string, admin: Record<string, string> = FIRST_ADMIN, logger = pino({ level: 'silent' })): Promise<ApiServer> {
   const config = parseConfig({
     PORT: '0',
     DATABASE_PATH: join(dir, 'nested', 'replyflow.db'),
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    ADMIN_EMAIL: 'first@example.com',
-    ADMIN_PASSWORD: 'first-admin-password',
+    ...admin,
     WORKER_TOKEN,
   })
-  const server = await startServer(config, pino({ level: 'silent' }), { host: '127.0.0.1' })
+  const server = await startServer(config, logger, { host: '127.0.0.1' })
   return server
 }
 
@@ -63,5 +64,26 @@ describe('startServer', () => {
     expect(users?.n).toBe(1)
     const ready = await fetch(`${server.address}/readyz`)
     expect(ready.status).toBe(200)
+  })
+
+  it('creates admin@replyflow.local with a password it logs once, when no first admin is configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-server-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), removeQueueKeys)
+    const lines: { msg?: string; password?: string }[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const first = await start(dir, {}, logger)
+    await first.close()
+    const generated = lines.filter((line) => line.msg?.startsWith('first start: log in as admin@replyflow.local'))
+    expect(generated).toHaveLength(1)
+
+    const server = await start(dir, {}, logger)
+    cleanups.push(() => server.close())
+    expect(lines.filter((line) => line.msg?.startsWith('first start'))).toHaveLength(1)
+    const login = await fetch(`${server.address}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@replyflow.local', password: generated[0]?.password }),
+    })
+    expect(login.status).toBe(200)
   })
 })

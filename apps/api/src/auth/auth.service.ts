@@ -104,16 +104,27 @@ export async function resetPassword(deps: Pick<AppDeps, 'db' | 'now'>, email: st
   return { email: user.email, password }
 }
 
-/** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when the database has no user yet. */
+/** The first admin's login when ADMIN_EMAIL and ADMIN_PASSWORD are unset. */
+export const GENERATED_ADMIN_EMAIL = 'admin@replyflow.local'
+
+/**
+ * Creates the first admin when the database has no user yet: from
+ * ADMIN_EMAIL/ADMIN_PASSWORD, or, when they are unset, `admin@replyflow.local`
+ * with a fresh password, logged once (a container's first start needs no
+ * setting to be usable, and nobody is locked out of an empty database).
+ */
 export async function ensureFirstAdmin(deps: Pick<AppDeps, 'db' | 'now' | 'config' | 'logger'>): Promise<void> {
-  const admin = deps.config.admin
-  if (!admin || countUsers(deps.db) > 0) return
+  if (countUsers(deps.db) > 0) return
+  const admin = deps.config.admin ?? { email: GENERATED_ADMIN_EMAIL, password: randomBytes(12).toString('base64url') }
   const passwordHash = await hashPassword(admin.password)
   // Re-check inside the write: two processes starting together must not both create one.
-  deps.db.transaction((tx) => {
-    if (countUsers(tx) > 0) return
+  const created = deps.db.transaction((tx) => {
+    if (countUsers(tx) > 0) return false
     const now = deps.now()
     insertUser(tx, { id: newId(now), email: admin.email, name: 'Admin', role: 'admin', passwordHash, now: new Date(now).toISOString() })
+    return true
   })
-  deps.logger.info({ email: admin.email }, 'first admin created')
+  if (!created) return
+  if (deps.config.admin) deps.logger.info({ email: admin.email }, 'first admin created')
+  else deps.logger.warn({ email: admin.email, password: admin.password }, `first start: log in as ${admin.email} with password ${admin.password} (shown once; change it in the app, or set a new one with reset-password)`)
 }
