@@ -79,15 +79,33 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings count as unset, as in most shells' `VAR= command`.
   const raw = Object.fromEntries(NAMES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])))
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
-  const problems = [...Value.Errors(EnvSchema, converted)].map((error) => {
+  // One line per variable (a union reports each of its members), secrets never echoed.
+  const problems = [...new Map([...Value.Errors(EnvSchema, converted)].map((error) => {
     const name = error.instancePath.replace(/^\//, '')
-    return `${name}: ${error.message} (got ${JSON.stringify(raw[name] ?? null)})`
-  })
+    return [name, problemOf(name, error.message, raw[name])] as const
+  })).values()]
   if (problems.length === 0 && Value.Check(EnvSchema, converted)) {
     problems.push(...crossFieldProblems(converted))
     if (problems.length === 0) return toConfig(converted)
   }
   throw new ConfigError(problems)
+}
+
+/** Variables whose values are secrets: a problem with one says its length, not its value (logs are read by many). */
+const SECRETS = new Set(['ADMIN_PASSWORD', 'WORKER_TOKEN', 'METRICS_TOKEN', 'MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY'])
+
+/** The values a variable may take when its schema lists them (a union of literals), e.g. LOG_LEVEL's. */
+function allowedValues(name: string): string[] | null {
+  const schema: unknown = (EnvSchema.properties as Record<string, unknown>)[name]
+  const members = typeof schema === 'object' && schema !== null && 'anyOf' in schema && Array.isArray(schema.anyOf) ? schema.anyOf : []
+  const values = members.map((member: unknown) => (typeof member === 'object' && member !== null && 'const' in member ? String(member.const) : null))
+  return values.length > 0 && values.every((value) => value !== null) ? (values as string[]) : null
+}
+
+function problemOf(name: string, message: string, value: unknown): string {
+  const allowed = allowedValues(name)
+  const got = SECRETS.has(name) && typeof value === 'string' ? `${value.length} characters` : JSON.stringify(value ?? null)
+  return `${name}: ${allowed ? `must be one of ${allowed.join(', ')}` : message} (got ${got})`
 }
 
 function crossFieldProblems(env: Env): string[] {

@@ -75,6 +75,13 @@ describe('parseConfig', () => {
     expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'ADMIN_EMAIL', 'WORKER_TOKEN', 'METRICS_TOKEN', 'WORK_LEASE_MS']))
   })
 
+  it('names a bad value of a list once, with the values allowed, and never echoes a secret', () => {
+    const problems = problemsOf({ LOG_LEVEL: 'INFO', ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'hunter2', METRICS_TOKEN: 'tok-secret' })
+    expect(problems.filter((p) => p.startsWith('LOG_LEVEL'))).toEqual(['LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "INFO")'])
+    expect(problems.join('\n')).not.toMatch(/hunter2|tok-secret/)
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^ADMIN_PASSWORD: .*\(got 7 characters\)$/)]))
+  })
+
   it('trusts no proxy unless TRUST_PROXY says which', () => {
     expect(parseConfig({}).trustProxy).toBe(false)
     expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
