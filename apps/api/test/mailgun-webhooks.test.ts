@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import pino from 'pino'
 import {
   attachments,
   conversations,
@@ -76,6 +77,18 @@ describe('POST /webhooks/mailgun/inbound', () => {
     expect(queued.map((run) => run.flowId).sort()).toEqual([received, offline].sort())
     expect(queued.every((run) => run.status === 'queued' && run.messageId === message?.id)).toBe(true)
     for (const run of queued) expect(await t.queues.runs.getJob(run.id)).toBeTruthy()
+  })
+
+  it('logs each mail it receives at info, with the ids to follow it by', async () => {
+    const lines: Record<string, unknown>[] = []
+    const logged = await buildMailgunTestApp({ logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) })
+    try {
+      const answer = await postInbound(logged, customerMail())
+      const { messageId } = json<{ messageId: string }>(answer)
+      expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ msg: 'inbound mail', level: 30, messageId, kind: 'customer', status: 'stored' })]))
+    } finally {
+      await logged.close()
+    }
   })
 
   it('answers 200 for a stored mail even when marking its runs enqueued fails afterwards', async () => {

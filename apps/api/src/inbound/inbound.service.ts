@@ -284,8 +284,8 @@ export async function receiveInboundMail(
     throw error
   }
   if (outcome.status === 'duplicate') await removeAttachmentFiles(dir, prepared.map((attachment) => attachment.file))
-  // Debug, as the worker's per-run lines: at thousands of mails a second an info line each would cost more than storing them.
-  deps.logger.debug({ messageId: outcome.messageId, conversationId: outcome.conversationId, kind: outcome.kind, status: outcome.status, runs: outcome.runIds.length }, 'inbound mail')
+  // One line per mail at info: an operator following a customer's mail through the logs starts here.
+  deps.logger.info({ messageId: outcome.messageId, conversationId: outcome.conversationId, kind: outcome.kind, status: outcome.status, runs: outcome.runIds.length }, 'inbound mail')
   await handOver(deps, { runIds: outcome.runIds, deliveryIds: outcome.deliveryIds })
   return outcome
 }
