@@ -296,4 +296,36 @@ describe('what a new user tripped over, in Chromium', () => {
     await editor.publish('v2', 2)
     await badge.waitFor({ state: 'detached' })
   })
+
+  it('keeps Publish disabled while the draft is the active version, and says why; a flow never published can be published', async () => {
+    const { m } = editor
+    await system.publishFlow(referenceFlow(), { name: 'Nothing new' })
+    const unpublished = await system.request<{ id: string }>('POST', '/flows', { name: 'Never published', channel: 'email', trigger: 'manual' })
+    await system.request('PUT', `/flows/${unpublished.body.id}/draft`, { definition: referenceFlow() })
+    await page.reload()
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Nothing new')
+    const publish = editor.publishButton()
+    // Said on hover and to a screen reader (once the active version is read: until then nothing is claimed).
+    const nothingToPublish = page.getByTitle(m.editor.nothingToPublish, { exact: true })
+    await nothingToPublish.waitFor()
+    await expect(publish.isDisabled()).resolves.toBe(true)
+    const describedBy = (await publish.getAttribute('aria-describedby')) ?? ''
+    await expect(page.locator(`[id="${describedBy}"]`).textContent()).resolves.toBe(m.editor.nothingToPublish)
+    await editor.screenshot('51-nothing-to-publish')
+
+    // An edit gives it something to publish; taking the edit back, nothing again.
+    const panel = await editor.openPanel('check')
+    await panel.getByLabel(m.panel.label, { exact: true }).fill('Asks for money back?')
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await expect(nothingToPublish.count()).resolves.toBe(0)
+    await panel.getByLabel(m.panel.label, { exact: true }).fill('')
+    await nothingToPublish.waitFor()
+    await expect(publish.isDisabled()).resolves.toBe(true)
+    await editor.waitSaved()
+
+    await editor.openFlow('Never published')
+    await expect.poll(() => publish.isEnabled()).toBe(true)
+    await expect(nothingToPublish.count()).resolves.toBe(0)
+  })
 })

@@ -167,6 +167,7 @@ export const en = {
     testRun: 'Test run',
     publish: 'Publish',
     publishBlocked: 'Fix the {count} issues before publishing',
+    nothingToPublish: 'Nothing to publish: the draft is the active version',
     canvas: 'Flow canvas',
     save: {
       saved: 'All changes saved',
