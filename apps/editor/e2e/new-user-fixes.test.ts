@@ -328,4 +328,51 @@ describe('what a new user tripped over, in Chromium', () => {
     await expect.poll(() => publish.isEnabled()).toBe(true)
     await expect(nothingToPublish.count()).resolves.toBe(0)
   })
+
+  it('offers the Start in the palette only while the flow has none, says why, and pastes no second Start', async () => {
+    const { m } = editor
+    const created = await system.request<{ id: string }>('POST', '/flows', { name: 'One start', channel: 'email', trigger: 'manual' })
+    await system.request('PUT', `/flows/${created.body.id}/draft`, { definition: referenceFlow() })
+    const starts = async () => (await draftOf('One start')).nodes.filter((node) => node.type === 'start').length
+    const nodes = page.locator('.vue-flow__node')
+    await page.reload()
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('One start')
+
+    // Not addable by click, Enter or drag, and it says why.
+    const start = editor.paletteItem('start')
+    await expect(start.isDisabled()).resolves.toBe(true)
+    await expect(start.getAttribute('draggable')).resolves.toBe('false')
+    await expect(start.getAttribute('title')).resolves.toBe(m.palette.startPlaced)
+    const describedBy = (await start.getAttribute('aria-describedby')) ?? ''
+    await expect(page.locator(`[id="${describedBy}"]`).textContent()).resolves.toBe(m.palette.startPlaced)
+    await start.click({ force: true })
+    await start.focus()
+    await page.keyboard.press('Enter')
+    const box = await editor.pane().boundingBox()
+    await start.dragTo(editor.pane(), { force: true, targetPosition: { x: (box?.width ?? 400) / 2, y: (box?.height ?? 400) - 60 } })
+    await expect(nodes.count()).resolves.toBe(6)
+    await editor.screenshot('52-start-in-palette-placed')
+
+    // The Start copied with the node after it: the node is pasted, the Start left out, and the user is told.
+    await editor.canvasNode('start').click({ position: { x: 12, y: 12 } })
+    await editor.canvasNode('customer').click({ position: { x: 12, y: 12 }, modifiers: ['Control'] })
+    await until(async () => (await page.locator('.vue-flow__node.selected').count()) === 2, 'Start and the next node selected')
+    await page.keyboard.press('Control+c')
+    await page.keyboard.press('Control+v')
+    await page.getByText(m.editor.startNotPasted).waitFor()
+    await until(async () => (await nodes.count()) === 7, 'the node pasted')
+    await editor.waitSaved()
+    expect(await starts()).toBe(1)
+
+    // Deleting the Start offers it again; placed, it is gone from the palette once more.
+    await editor.canvasNode('start').click({ position: { x: 12, y: 12 } })
+    await page.keyboard.press('Delete')
+    await expect.poll(() => start.isEnabled()).toBe(true)
+    await start.click()
+    await editor.canvasNode('start').waitFor()
+    await expect.poll(() => start.isDisabled()).toBe(true)
+    await editor.waitSaved()
+    expect(await starts()).toBe(1)
+  })
 })

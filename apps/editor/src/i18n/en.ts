@@ -191,6 +191,7 @@ export const en = {
     backToDraft: 'Back to draft',
     legend: { added: 'Added', changed: 'Changed', removed: 'Removed' },
     copied: 'Copied {count} nodes',
+    startNotPasted: 'The Start was left out: this flow has one already, and a flow has exactly one.',
     shortcutsHint: 'Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+C / Ctrl+V copy and paste · Ctrl+D duplicate · Delete removes the selection',
     tabs: { label: 'Side panel', node: 'Node', issues: 'Issues ({count})', versions: 'Versions', runs: 'Runs' },
     nodeNoneOpen: 'Click a node to see its settings, or add one from the palette.',
@@ -200,6 +201,7 @@ export const en = {
     label: 'Node palette',
     hint: 'Drag a node onto the canvas, or press Enter to add it.',
     add: 'Add {kind}',
+    startPlaced: 'Already on the canvas: a flow has exactly one Start. Delete it to place it elsewhere.',
   },
   node: {
     issues: '{count} issues',
@@ -280,6 +282,7 @@ export const en = {
     EDITOR_UNKNOWN_NODE: 'The node “{id}” no longer exists.',
     EDITOR_IMPORT_CHANNEL: 'This is a {imported} flow; this flow is {channel}.',
     EDITOR_READ_ONLY: 'A published version is read-only. Go back to the draft to edit.',
+    EDITOR_SECOND_START: 'This flow has its Start already: a flow has exactly one.',
   },
   publish: {
     title: 'Publish a new version',

@@ -187,6 +187,7 @@ export const zhCN: MessageSchema = {
     backToDraft: '返回草稿',
     legend: { added: '新增', changed: '修改', removed: '删除' },
     copied: '已复制 {count} 个节点',
+    startNotPasted: '未粘贴开始节点：此消息流已有一个，而一个消息流只能有一个。',
     shortcutsHint: 'Ctrl+Z 撤销 · Ctrl+Shift+Z 重做 · Ctrl+C / Ctrl+V 复制粘贴 · Ctrl+D 创建副本 · Delete 删除所选',
     tabs: { label: '侧边面板', node: '节点', issues: '问题（{count}）', versions: '版本', runs: '运行' },
     nodeNoneOpen: '单击节点查看其设置，或从节点面板中添加一个节点。',
@@ -196,6 +197,7 @@ export const zhCN: MessageSchema = {
     label: '节点面板',
     hint: '把节点拖到画布上，或按 Enter 键添加。',
     add: '添加{kind}',
+    startPlaced: '已在画布上：一个消息流只有一个开始节点。删除它后才能重新放置。',
   },
   node: {
     issues: '{count} 个问题',
@@ -276,6 +278,7 @@ export const zhCN: MessageSchema = {
     EDITOR_UNKNOWN_NODE: '节点“{id}”已不存在。',
     EDITOR_IMPORT_CHANNEL: '这是{imported}消息流，而当前消息流是{channel}。',
     EDITOR_READ_ONLY: '已发布的版本是只读的。请返回草稿进行编辑。',
+    EDITOR_SECOND_START: '此消息流已有开始节点：一个消息流只能有一个。',
   },
   publish: {
     title: '发布新版本',

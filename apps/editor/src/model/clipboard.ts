@@ -1,6 +1,6 @@
 import type { FlowDefinition, FlowEdge, FlowNode } from '@replyflow/flow'
 import { freshEdgeId, freshNodeId } from './ids.ts'
-import type { Intent } from './intents.ts'
+import { hasStart, type Intent } from './intents.ts'
 
 /** Copied nodes and the edges between them, detached from any definition. */
 export interface Fragment {
@@ -20,11 +20,27 @@ export function copyFragment(definition: FlowDefinition, nodeIds: Iterable<strin
   }
 }
 
+/** The fragment without the Starts a flow can't take: none while it has one, else all but the first (a flow has exactly one). */
+function withoutExtraStarts(definition: FlowDefinition, fragment: Fragment): Fragment {
+  let startTaken = hasStart(definition)
+  const nodes = fragment.nodes.filter((node) => {
+    if (node.type !== 'start') return true
+    const keep = !startTaken
+    startTaken = true
+    return keep
+  })
+  if (nodes.length === fragment.nodes.length) return fragment
+  const kept = new Set(nodes.map((node) => node.id))
+  return { nodes, edges: fragment.edges.filter((edge) => kept.has(edge.source) && kept.has(edge.target)) }
+}
+
 /**
  * A paste intent for a fragment: fresh ids for every node and edge (edges
- * follow their renamed ends), positions shifted by `offset` steps.
+ * follow their renamed ends), positions shifted by `offset` steps. A Start is
+ * left out while the flow has one, with its edges; the rest is pasted.
  */
-export function pasteIntent(definition: FlowDefinition, fragment: Fragment, offset = 1): Intent {
+export function pasteIntent(definition: FlowDefinition, copied: Fragment, offset = 1): Intent {
+  const fragment = withoutExtraStarts(definition, copied)
   const takenNodes = new Set(definition.nodes.map((node) => node.id))
   const takenEdges = new Set(definition.edges.map((edge) => edge.id))
   const renamed = new Map<string, string>()

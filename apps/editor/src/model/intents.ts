@@ -36,6 +36,7 @@ export const EDITOR_REJECTIONS = {
   unknownNode: 'EDITOR_UNKNOWN_NODE',
   channelMismatch: 'EDITOR_IMPORT_CHANNEL',
   readOnly: 'EDITOR_READ_ONLY',
+  secondStart: 'EDITOR_SECOND_START',
 } as const
 export type EditorRejectionCode = (typeof EDITOR_REJECTIONS)[keyof typeof EDITOR_REJECTIONS]
 
@@ -58,6 +59,11 @@ const STRUCTURAL: ReadonlySet<FlowIssueCode> = new Set([
   FLOW_ISSUES.edgeDuplicateResult,
   FLOW_ISSUES.cycle,
 ])
+
+/** Whether the flow has its Start: a flow has exactly one, so the editor never adds a second. */
+export function hasStart(definition: FlowDefinition): boolean {
+  return definition.nodes.some((node) => node.type === 'start')
+}
 
 /** Validation results by definition object: definitions are immutable, so a result never goes stale. */
 const validated = new WeakMap<FlowDefinition, ValidationIssue[]>()
@@ -100,6 +106,7 @@ function apply(definition: FlowDefinition, intent: Intent): IntentOutcome {
 
   switch (intent.type) {
     case 'add-node': {
+      if (intent.nodeType === 'start' && hasStart(definition)) return reject(EDITOR_REJECTIONS.secondStart)
       const id = freshNodeId(intent.nodeType, nodeIds)
       const node: FlowNode = {
         id,
@@ -173,6 +180,8 @@ function apply(definition: FlowDefinition, intent: Intent): IntentOutcome {
         }
       )
     case 'paste':
+      // Nothing left to paste (a lone Start, say): no change, so no undo step and no save.
+      if (intent.nodes.length === 0 && intent.edges.length === 0) return { ok: true, definition, created: [] }
       return {
         ok: true,
         definition: { ...definition, nodes: [...definition.nodes, ...intent.nodes], edges: [...definition.edges, ...intent.edges] },

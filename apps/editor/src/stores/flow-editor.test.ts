@@ -167,6 +167,38 @@ describe('flow editor store', () => {
     expect(pasted?.label).toBeUndefined()
   })
 
+  it('keeps one Start: a copied Start is left out of a paste or a duplicate while the flow has one, the rest goes in', () => {
+    const store = useFlowEditorStore()
+    store.load(reference)
+    expect(store.copy(['start', 'customer'])).toBe(2)
+    const pasted = store.paste()
+    expect(pasted).toMatchObject({ ok: true, created: ['get_customer_data'] })
+    expect(store.definition.nodes.filter((n) => n.type === 'start')).toHaveLength(1)
+    // The edge from the left-out Start goes with it.
+    expect(store.definition.edges).toHaveLength(reference.edges.length)
+
+    expect(store.duplicate(['start'])).toMatchObject({ ok: true, created: [] })
+    expect(store.definition.nodes).toHaveLength(reference.nodes.length + 1)
+    store.undo()
+    expect(store.definition).toBe(reference)
+
+    // Without a Start, the pasted one is the flow's Start, with its edge.
+    store.dispatch({ type: 'remove', nodeIds: ['start'], edgeIds: [] })
+    expect(store.paste()).toMatchObject({ ok: true, created: ['start', 'get_customer_data'] })
+    expect(store.definition.edges.filter((e) => e.source === 'start')).toEqual([expect.objectContaining({ target: 'get_customer_data' })])
+  })
+
+  it('refuses to add a second Start', () => {
+    const store = useFlowEditorStore()
+    store.load(reference)
+    const outcome = store.dispatch({ type: 'add-node', nodeType: 'start', position: { x: 0, y: 300 } })
+    expect(outcome.ok).toBe(false)
+    expect(store.lastRejection?.code).toBe('EDITOR_SECOND_START')
+    expect(store.definition).toBe(reference)
+    store.dispatch({ type: 'remove', nodeIds: ['start'], edgeIds: [] })
+    expect(store.dispatch({ type: 'add-node', nodeType: 'start', position: { x: 0, y: 300 } })).toMatchObject({ ok: true, created: ['start'] })
+  })
+
   it('is read-only while showing a version or a comparison', () => {
     const store = useFlowEditorStore()
     store.load(reference)
