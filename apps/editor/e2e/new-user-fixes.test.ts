@@ -329,6 +329,31 @@ describe('what a new user tripped over, in Chromium', () => {
     await expect(nothingToPublish.count()).resolves.toBe(0)
   })
 
+  it('names a run’s steps as the admin named the nodes in the version it ran, with the kind beside them', async () => {
+    const { m } = editor
+    const labelled = referenceFlow()
+    labelled.nodes = labelled.nodes.map((node) => (node.id === 'check' ? { ...node, label: 'Asks for money back?' } : node))
+    const { id } = await system.publishFlow(labelled, { name: 'Named steps' })
+    // The draft has moved on since: the run still ran (and is named by) version 1.
+    const renamed = { ...labelled, nodes: labelled.nodes.map((node) => (node.id === 'check' ? { ...node, label: 'Renamed in the draft' } : node)) }
+    await system.request('PUT', `/flows/${id}/draft`, { definition: renamed })
+    await system.waitForRun(await system.triggerRun(id, { customer: { name: 'Sam Steps', email: 'sam@customer.test' } }))
+
+    await page.reload()
+    await sideLink(m.nav.runs).click()
+    await page.getByRole('row').filter({ hasText: 'Sam Steps' }).getByRole('link', { name: m.runs.openOnCanvas }).click()
+    await page.getByRole('button', { name: m.runs.hide }).first().waitFor()
+    await editor.tab(m.editor.tabs.runs).click()
+    const steps = page.getByRole('list', { name: m.runs.steps })
+    const check = steps.getByRole('listitem').filter({ hasText: 'check' })
+    await check.getByText('Asks for money back?', { exact: true }).waitFor()
+    await expect(check.getByText(`${editor.kind('logic')} · check`).count()).resolves.toBe(1)
+    await expect(steps.getByText('Renamed in the draft').count()).resolves.toBe(0)
+    // An unlabelled node is named by its kind.
+    await expect(steps.getByRole('listitem').filter({ hasText: 'customer' }).locator('.step-node').innerText()).resolves.toBe(editor.kind('get_customer_data'))
+    await editor.screenshot('53-run-steps-named')
+  })
+
   it('offers the Start in the palette only while the flow has none, says why, and pastes no second Start', async () => {
     const { m } = editor
     const created = await system.request<{ id: string }>('POST', '/flows', { name: 'One start', channel: 'email', trigger: 'manual' })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
+import type { FlowDefinition } from '@replyflow/flow'
 import type { Run } from '../../api/types.ts'
 import { mountInApp } from '../../test-utils.ts'
 import RunsPanel from './RunsPanel.vue'
@@ -17,10 +18,10 @@ const run: Run = {
   effects: [{ type: 'deliver_message', nodeId: 'convert', channel: 'email', recipients: [{ agentId: 'a1', name: 'Ann', address: 'ann@agents.test' }], message: { subject: 'Hi', text: 'Hello' } }],
 }
 
-function mountRun(locale: 'en' | 'zh-CN') {
+function mountRun(locale: 'en' | 'zh-CN', shown: Run = run, definition: FlowDefinition | null = null) {
   return mountInApp(RunsPanel, {
     locale,
-    props: { runs: [run], shownRun: run, loading: false, testRunning: false, canTest: true, testBlocked: null, agentNames: new Map() },
+    props: { runs: [shown], shownRun: shown, definition, loading: false, testRunning: false, canTest: true, testBlocked: null, agentNames: new Map() },
   })
 }
 
@@ -41,5 +42,35 @@ describe('a run in the side panel', () => {
     expect(en.find('.effects li').text()).toBe('E-mailed: Ann <ann@agents.test>')
     expect(en.find('.step-head').text()).toContain('Result: False')
     en.unmount()
+  })
+
+  it('names each step as the admin named its node in the run’s version, with the kind beside it', async () => {
+    const step = (nodeId: string, type: Run['steps'][number]['type']) => ({ nodeId, type, result: 'SUCCESS' as const, outputs: {}, error: null, startedAt: run.createdAt, finishedAt: run.createdAt })
+    const ran: Run = { ...run, steps: [step('check', 'logic'), step('assign', 'assign_all_agents'), step('gone', 'end')], effects: [] }
+    const version: FlowDefinition = {
+      schemaVersion: 1,
+      channel: 'email',
+      nodes: [
+        { id: 'check', type: 'logic', label: 'Asks for money back?', position: { x: 0, y: 0 }, config: { expression: 'true' } },
+        { id: 'assign', type: 'assign_all_agents', label: '  ', position: { x: 0, y: 0 }, config: {} },
+      ],
+      edges: [],
+    }
+    const named = (wrapper: ReturnType<typeof mountRun>) => wrapper.findAll('.step').map((item) => [item.find('.step-node').text(), item.find('.step-id').text()])
+
+    const en = mountRun('en', ran, version)
+    await nextTick()
+    // A blank label, or a node no longer in the version, falls back to the kind's name.
+    expect(named(en)).toEqual([
+      ['Asks for money back?', 'Logic operation · check'],
+      ['Assign all agents', 'assign'],
+      ['End', 'gone'],
+    ])
+    en.unmount()
+
+    const zh = mountRun('zh-CN', ran, version)
+    await nextTick()
+    expect(named(zh)[0]).toEqual(['Asks for money back?', '逻辑运算 · check'])
+    zh.unmount()
   })
 })
