@@ -214,6 +214,9 @@ describe('what a new user tripped over, in Chromium', () => {
     await row.click({ position: { x: 24, y: 12 } })
     await page.getByRole('heading', { name: 'Manual one', exact: true }).waitFor()
     await page.getByText(m.runs.hide).first().waitFor()
+    // Beside the canvas, the Runs tab with the run's steps.
+    await page.getByRole('list', { name: m.runs.steps }).waitFor()
+    await expect(editor.tab(m.editor.tabs.runs).getAttribute('aria-selected')).resolves.toBe('true')
 
     await sideLink(m.nav.runs).click()
     await row.getByRole('link', { name: m.runs.openOnCanvas }).focus()
@@ -342,8 +345,6 @@ describe('what a new user tripped over, in Chromium', () => {
     await page.reload()
     await sideLink(m.nav.runs).click()
     await page.getByRole('row').filter({ hasText: 'Sam Steps' }).getByRole('link', { name: m.runs.openOnCanvas }).click()
-    await page.getByRole('button', { name: m.runs.hide }).first().waitFor()
-    await editor.tab(m.editor.tabs.runs).click()
     const steps = page.getByRole('list', { name: m.runs.steps })
     const check = steps.getByRole('listitem').filter({ hasText: 'check' })
     await check.getByText('Asks for money back?', { exact: true }).waitFor()
