@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { connect, type AddressInfo } from 'node:net'
 import pino from 'pino'
 import { attachments, deliveries, messages, newId, insertAgent, insertDelivery, runs } from '@replyflow/db'
@@ -124,6 +125,14 @@ describe('attachment limits', () => {
     const [view] = await messagesOf(message.conversationId)
     return { message, view }
   }
+
+  it('stores the files readable by this user only, as the database is', async () => {
+    expect((await inbound(customerMail({ attachments: [file('invoice.pdf', 100)] }))).statusCode).toBe(200)
+    const [stored] = readdirSync(attachmentsDir(t.config), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    if (!stored) throw new Error('no file stored')
+    expect(statSync(join(stored.parentPath, stored.name)).mode & 0o777).toBe(0o600)
+    expect(statSync(stored.parentPath).mode & 0o777).toBe(0o700)
+  })
 
   it(`keeps the first ${ATTACHMENT_LIMITS.count} files of a mail with more, and flags the message`, async () => {
     const files = Array.from({ length: ATTACHMENT_LIMITS.count + 1 }, (_, i) => file(`file-${i + 1}.txt`, 10))

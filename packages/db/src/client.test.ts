@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -21,6 +21,23 @@ describe('createDb', () => {
     // 2 = MEMORY: savepoints' statement journals never touch the disk.
     expect(db.$client.pragma('temp_store', { simple: true })).toBe(2)
     closeDb(db)
+  })
+
+  it('creates the database, its WAL and its folder readable by this user only, and leaves an existing file as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-db-'))
+    dirs.push(dir)
+    const path = join(dir, 'data', 'replyflow.db')
+    const db = createDb(path)
+    migrate(db)
+    const mode = (file: string) => statSync(file).mode & 0o777
+    expect(mode(join(dir, 'data'))).toBe(0o700)
+    expect(mode(path)).toBe(0o600)
+    expect(mode(`${path}-wal`)).toBe(0o600)
+    closeDb(db)
+
+    chmodSync(path, 0o640)
+    closeDb(createDb(path))
+    expect(mode(path)).toBe(0o640)
   })
 
   it('migrates a fresh file and migrating again changes nothing', () => {

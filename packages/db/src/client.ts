@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -19,13 +19,17 @@ export type DbOrTx = Db | Tx
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url))
 
 /**
- * Opens (creating if needed, folder included) the SQLite file at `path` with
- * WAL, foreign keys and a busy timeout, so concurrent readers never block the
- * writer and a second writer waits instead of failing.
+ * Opens (creating if needed, folder included, readable by this user only) the
+ * SQLite file at `path` with WAL, foreign keys and a busy timeout, so
+ * concurrent readers never block the writer and a second writer waits instead of failing.
  */
 export function createDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
+  const fresh = path !== ':memory:' && !existsSync(path)
+  // Private to the service's user: the file holds password hashes and customers' mail.
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 })
   const sqlite = new Database(path)
+  // Before the WAL and shared-memory files exist: SQLite gives them the database's mode. An existing file keeps its owner's choice.
+  if (fresh) chmodSync(path, 0o600)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')

@@ -9,11 +9,14 @@ export interface StoredFile {
   storagePath: string
 }
 
-/** Writes one attachment's bytes under `dir`, named by its id (never by the sender's filename). */
+/**
+ * Writes one attachment's bytes under `dir`, named by its id (never by the
+ * sender's filename), readable by this user only, as the database is.
+ */
 export async function writeAttachmentFile(dir: string, attachmentId: string, content: Buffer): Promise<StoredFile> {
   const storagePath = join(attachmentId.slice(0, 6), attachmentId)
-  await mkdir(join(dir, attachmentId.slice(0, 6)), { recursive: true })
-  await writeFile(join(dir, storagePath), content, { flag: 'wx' })
+  await mkdir(join(dir, attachmentId.slice(0, 6)), { recursive: true, mode: 0o700 })
+  await writeFile(join(dir, storagePath), content, { flag: 'wx', mode: 0o600 })
   return { storagePath }
 }
 
