@@ -25,6 +25,13 @@ export const editorRoutes: FastifyPluginAsync<{ root?: string }> = async (app, o
     app.log.info({ root }, 'editor not built; serving the API only')
     return
   }
+  // No other site may frame the editor (clickjacking: a hidden frame tricking an admin into a click).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-frame-options', 'DENY')
+    reply.header('content-security-policy', "frame-ancestors 'none'")
+    reply.header('referrer-policy', 'same-origin')
+    reply.header('x-content-type-options', 'nosniff')
+  })
   await app.register(fastifyStatic, {
     root,
     // One route per built file, so the SPA fallback below can own `/*`.

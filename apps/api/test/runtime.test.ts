@@ -133,6 +133,16 @@ describe('serving the built editor', () => {
     expect(page.headers['cache-control']).toBe('no-cache')
   })
 
+  it('may not be framed by another site, nor leak its URLs in referrers', async () => {
+    for (const url of ['/', '/inbox', '/assets/app-1234.js']) {
+      const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
+      expect(response.statusCode, url).toBe(200)
+      expect(response.headers['x-frame-options'], url).toBe('DENY')
+      expect(response.headers['content-security-policy'], url).toBe("frame-ancestors 'none'")
+      expect(response.headers['referrer-policy'], url).toBe('same-origin')
+    }
+  })
+
   it('keeps server paths and non-HTML requests as JSON 404s', async () => {
     for (const url of ['/api/v1/nope', '/webhooks/mailgun/nope', '/internal/v1/x']) {
       const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
