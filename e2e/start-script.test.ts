@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SHARED_REDIS_URL, eventually } from './harness.ts'
@@ -87,6 +90,23 @@ describe('pnpm start', () => {
       expect(started.lines.join('\n')).toContain(`port ${port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
     } finally {
       taken.close()
+    }
+  })
+
+  it.each([
+    ['start:api', 'WORKER_TOKEN is unset: `pnpm start:api` needs one (16+ characters, e.g. `openssl rand -hex 32`), and every worker must get the same value'],
+    ['start:worker', "WORKER_TOKEN is unset: `pnpm start:worker` needs the API's WORKER_TOKEN (the same value as the API's)"],
+  ])('refuses `pnpm %s` without WORKER_TOKEN, saying so in one line, and generates no token of its own', async (script, message) => {
+    const data = mkdtempSync(join(tmpdir(), 'rf-e2e-data-'))
+    try {
+      const started = startScript(script, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: SHARED_REDIS_URL, WORKER_PORT: '0', DATA_DIR: data })
+      running.push(started)
+      expect(await started.exited).toBe(1)
+      expect(started.lines).toContain(`[start] ${message}`)
+      expect(started.lines.join('\n')).not.toContain('generated a worker token')
+      expect(existsSync(join(data, 'worker-token'))).toBe(false)
+    } finally {
+      rmSync(data, { recursive: true, force: true })
     }
   })
 })

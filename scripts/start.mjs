@@ -105,9 +105,17 @@ async function ensureRedis() {
   return child
 }
 
-/** The worker token: from the environment, or kept in the data folder so `start:api` and `start:worker` agree on one machine. */
+/**
+ * The worker token: from the environment, or, for `pnpm start` (API and worker
+ * on one machine), generated once and kept in the data folder. `start:api` and
+ * `start:worker` run on several machines: a token of their own would differ
+ * from the other side's (and so would the queue prefix derived from it), and
+ * the worker would never get the API's jobs.
+ */
 function ensureWorkerToken() {
   if (env.WORKER_TOKEN) return
+  if (mode === 'api') fail('WORKER_TOKEN is unset: `pnpm start:api` needs one (16+ characters, e.g. `openssl rand -hex 32`), and every worker must get the same value')
+  if (mode === 'worker') fail("WORKER_TOKEN is unset: `pnpm start:worker` needs the API's WORKER_TOKEN (the same value as the API's)")
   const file = join(DATA, 'worker-token')
   if (!existsSync(file)) {
     mkdirSync(DATA, { recursive: true })
@@ -238,9 +246,10 @@ async function runBench() {
 }
 
 async function runApps() {
+  // Before the build and Redis: a missing token is the quickest thing to say.
+  ensureWorkerToken()
   if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
   redis = await ensureRedis()
-  ensureWorkerToken()
   ensureQueuePrefix()
   env.PORT ||= '3000'
   if (mode !== 'worker') {
