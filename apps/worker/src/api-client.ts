@@ -40,9 +40,12 @@ export interface ApiClient {
   reportDelivery(result: DeliveryResult): Promise<DeliveryStatus | null>
   /** An attachment's bytes for outbound mail, or null when the API has no such attachment. */
   attachment(attachmentId: string): Promise<Buffer | null>
-  /** Whether `GET /healthz` answers; for the worker's readiness probe. */
-  healthy(): Promise<boolean>
+  /** Whether the API takes this worker's token, asked with a claim of nothing; for the readiness probe. */
+  access(): Promise<ApiAccess>
 }
+
+/** What the API says to this worker: its token is accepted, refused (401/403: not the API's WORKER_TOKEN), or no answer. */
+export type ApiAccess = 'accepted' | 'refused' | 'unreachable'
 
 export interface ApiClientOptions extends BatcherOptions {
   baseUrl: string
@@ -157,13 +160,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         throw error
       }
     },
-    async healthy() {
+    async access() {
+      // An empty claim: authenticated like real work (an open /healthz would pass a wrong token), yet it changes nothing.
       try {
-        const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) })
-        return response.ok
+        const { status } = await http('POST', '/internal/v1/runs/claim', { headers, body: JSON.stringify({ runIds: [] }), timeoutMs: 2_000 })
+        if (status >= 200 && status < 300) return 'accepted'
+        return status === 401 || status === 403 ? 'refused' : 'unreachable'
       } catch {
         // Readiness is a yes/no answer; the failing calls themselves log why.
-        return false
+        return 'unreachable'
       }
     },
   }

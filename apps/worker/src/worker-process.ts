@@ -17,6 +17,7 @@ import type { WorkerConfig } from './config.ts'
 import { createFlowRunProcessor } from './flow-run.processor.ts'
 import { startHealthServer } from './health-server.ts'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts'
+import { createReadiness } from './readiness.ts'
 import { createSendMailProcessor } from './send-mail.processor.ts'
 import { UnknownWorkError } from './unknown-work.ts'
 import { createVersionCache } from './version-cache.ts'
@@ -111,16 +112,11 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   observe(runs, QUEUES.flowRuns, logger, metrics)
   observe(mail, QUEUES.mailOut, logger, metrics)
 
-  const health = await startHealthServer({
-    port: config.port,
-    registry: metrics.registry,
-    metricsToken: config.metricsToken,
-    checks: async () => {
-      const [redis, apiUp] = await Promise.all([pingRedis(probe), api.healthy()])
-      return { redis, api: apiUp }
-    },
-  })
+  const checks = createReadiness({ redis: () => pingRedis(probe), api: () => api.access() }, logger)
+  const health = await startHealthServer({ port: config.port, registry: metrics.registry, metricsToken: config.metricsToken, checks })
   logger.info({ port: health.port, concurrency: config.concurrency, queuePrefix: config.queuePrefix, devMailbox: config.mailgun.devMailbox }, 'worker started')
+  // Once at start, so a wrong setting is in the log before anything probes /readyz.
+  void checks()
 
   return {
     port: health.port,
