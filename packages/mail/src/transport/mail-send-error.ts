@@ -26,11 +26,16 @@ export class MailSendError extends Error {
   }
 }
 
-/** The fields of mailgun.js' `APIError` this module reads. */
+/**
+ * The fields of mailgun.js' `APIError` this module reads. `message` is not
+ * always a string: mailgun.js takes it from a JSON body's `error` field as it
+ * is, and a server that is not Mailgun (the API without its dev mailbox
+ * answers `{ error: { code, message } }`) makes it an object.
+ */
 interface MailgunApiError {
   status: number
-  message: string
-  details: string
+  message: unknown
+  details: unknown
 }
 
 function isMailgunApiError(error: unknown): error is MailgunApiError {
@@ -44,12 +49,26 @@ function isMailgunApiError(error: unknown): error is MailgunApiError {
  * (`ERR_BAD_REQUEST`, `ERR_BAD_RESPONSE`) are not network failures.
  */
 function isNetworkFailure(error: MailgunApiError): boolean {
-  return /^E[A-Z_]+$/.test(error.message) && error.message !== 'ERR_BAD_REQUEST' && error.message !== 'ERR_BAD_RESPONSE'
+  return typeof error.message === 'string' && /^E[A-Z_]+$/.test(error.message) && error.message !== 'ERR_BAD_REQUEST' && error.message !== 'ERR_BAD_RESPONSE'
 }
 
-/** Mailgun's reason for an answer: the `message` of its JSON body, or its plain text. */
+/** Longest reason kept from an answer that is not Mailgun's (an HTML error page, a JSON body). */
+const MAX_REASON = 500
+
+/** Readable text of a body field: a string as it is, `{ code, message }` as "code: message", anything else as JSON. */
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  if (typeof value !== 'object') return String(value)
+  const message = 'message' in value && typeof value.message === 'string' ? value.message : ''
+  const code = 'code' in value && typeof value.code === 'string' ? value.code : ''
+  if (message) return code ? `${code}: ${message}` : message
+  return JSON.stringify(value)
+}
+
+/** Mailgun's reason for an answer: the `message` of its JSON body, or its plain text; never "[object Object]". */
 function reasonOf(error: MailgunApiError): string {
-  return error.details || error.message || `HTTP ${error.status}`
+  const reason = textOf(error.details) || textOf(error.message) || `HTTP ${error.status}`
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason
 }
 
 /** Classifies whatever mailgun.js threw into a `MailSendError`. */
@@ -61,7 +80,7 @@ export function classifySendError(error: unknown): MailSendError {
   }
   const { status } = error
   if (isNetworkFailure(error)) {
-    return new MailSendError(MAIL_SEND_ERRORS.network, `${error.message}: ${error.details}`, true, undefined, { cause: error })
+    return new MailSendError(MAIL_SEND_ERRORS.network, `${textOf(error.message)}: ${textOf(error.details)}`, true, undefined, { cause: error })
   }
   if (status === 429) return new MailSendError(MAIL_SEND_ERRORS.rateLimited, reasonOf(error), true, status, { cause: error })
   if (status >= 500) return new MailSendError(MAIL_SEND_ERRORS.providerUnavailable, reasonOf(error), true, status, { cause: error })
