@@ -157,6 +157,50 @@ describe('the admin screens, in Chromium', () => {
     })
   })
 
+  it('says before deleting an agent with a login that the login goes too, and that the admin keeps theirs', async () => {
+    const added = await system.request('POST', '/agents', { name: 'Grace Hopper', email: 'grace@agents.test', password: 'grace-password-1' })
+    expect(added.status).toBe(201)
+    await system.createAgent({ name: 'Admin Agent', email: E2E.admin.email })
+    await withEditor('en', async (editor) => {
+      const { m, page } = editor
+      const confirm = page.getByRole('alertdialog')
+      const askToDelete = async (name: string) => {
+        await page.getByRole('button', { name: fmt(m.agents.delete, { name }) }).click()
+        await confirm.getByText(m.agents.deleteMessage).waitFor()
+        return (await confirm.getByRole('paragraph').textContent()) ?? ''
+      }
+      await page.getByRole('navigation').getByRole('link', { name: m.nav.agents }).click()
+      await page.getByRole('row', { name: /Grace Hopper/ }).waitFor()
+
+      // Ann has no login: nothing about one.
+      const aboutAnn = await askToDelete('Ann Zhang')
+      expect(aboutAnn).not.toContain(fmt(m.agents.deleteRemovesLogin, { name: 'Ann Zhang' }))
+      expect(aboutAnn).not.toContain(m.agents.deleteKeepsOwnLogin)
+      await confirm.getByRole('button', { name: m.app.cancel }).click()
+
+      // Grace logs in as an agent: her login goes with her.
+      expect(await askToDelete('Grace Hopper')).toContain('Grace Hopper can no longer log in: their login is removed too.')
+      await editor.screenshot('39-agent-delete-login')
+      await confirm.getByRole('button', { name: m.agents.deleteConfirm }).click()
+      await page.getByText(fmt(m.agents.deleted, { name: 'Grace Hopper' })).waitFor()
+      const login = await fetch(`${system.apiUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'grace@agents.test', password: 'grace-password-1' }),
+      })
+      expect(login.status).toBe(401)
+
+      // The admin's own agent: the admin login stays, and so does this session.
+      const aboutAdmin = await askToDelete('Admin Agent')
+      expect(aboutAdmin).toContain(m.agents.deleteKeepsOwnLogin)
+      expect(aboutAdmin).not.toContain(fmt(m.agents.deleteRemovesLogin, { name: 'Admin Agent' }))
+      await confirm.getByRole('button', { name: m.agents.deleteConfirm }).click()
+      await page.getByText(fmt(m.agents.deleted, { name: 'Admin Agent' })).waitFor()
+      await page.getByRole('navigation').getByRole('link', { name: m.nav.apiKeys }).click()
+      await page.getByRole('heading', { name: m.apiKeys.title }).waitFor()
+    })
+  })
+
   it('shows who really wrote each message of a thread, and every flow’s runs, real and dry', async () => {
     const { id: flowId } = await system.publishFlow(referenceFlow(), { name: 'Orders', trigger: 'email.received' })
     await withEditor('en', async (editor) => {

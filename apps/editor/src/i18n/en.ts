@@ -402,6 +402,8 @@ export const en = {
     deleteShort: 'Delete',
     deleteTitle: 'Delete agent {name}?',
     deleteMessage: 'They are removed from every conversation they are assigned to and get no more notifications. Their messages stay in the conversations.',
+    deleteRemovesLogin: '{name} can no longer log in: their login is removed too.',
+    deleteKeepsOwnLogin: 'You keep your admin login.',
     deleteConfirm: 'Delete agent',
     deleted: 'Agent {name} deleted.',
   },

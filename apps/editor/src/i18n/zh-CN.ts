@@ -398,6 +398,8 @@ export const zhCN: MessageSchema = {
     deleteShort: '删除',
     deleteTitle: '删除客服 {name}？',
     deleteMessage: '该客服会从所有分配给他的会话中移除，也不会再收到通知。他发过的消息仍保留在会话中。',
+    deleteRemovesLogin: '{name} 将无法再登录：其登录账号也会一并删除。',
+    deleteKeepsOwnLogin: '你的管理员登录账号会保留。',
     deleteConfirm: '删除客服',
     deleted: '已删除客服 {name}。',
   },
