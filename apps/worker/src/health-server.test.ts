@@ -17,28 +17,28 @@ describe('worker health server', () => {
   }
 
   it('is alive, ready when Redis and the API answer, and serves Prometheus text', async () => {
-    const base = await start({ redis: true, api: true })
+    const base = await start({ redis: true, api: true, mail: true })
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' })
     const ready = await fetch(`${base}/readyz`)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: true, api: true } })
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: true, api: true, mail: true } })
     const metrics = await fetch(`${base}/metrics`)
     expect(metrics.headers.get('content-type')).toContain('text/plain')
     expect(await metrics.text()).toContain('replyflow_test_total 3')
   })
 
   it('is not ready while the API is away, nor while draining', async () => {
-    const base = await start({ redis: true, api: false })
+    const base = await start({ redis: true, api: false, mail: true })
     const away = await fetch(`${base}/readyz`)
     expect(away.status).toBe(503)
-    expect(await away.json()).toEqual({ status: 'unavailable', checks: { redis: true, api: false } })
+    expect(await away.json()).toEqual({ status: 'unavailable', checks: { redis: true, api: false, mail: true } })
     server?.drain()
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'draining' })
   })
 
   it('wants METRICS_TOKEN for /metrics when one is set, and keeps health open', async () => {
     const token = 'prometheus-scrape-token-0123456789'
-    const base = await start({ redis: true, api: true }, token)
+    const base = await start({ redis: true, api: true, mail: true }, token)
     const anonymous = await fetch(`${base}/metrics`)
     expect(anonymous.status).toBe(401)
     expect(await anonymous.json()).toMatchObject({ error: { code: 'WORKER_METRICS_UNAUTHORIZED' } })

@@ -2,10 +2,11 @@ import { bearerMatches } from '@replyflow/queue'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 
-/** What `/readyz` checks: Redis answers and the API answers. */
+/** What `/readyz` checks: Redis answers, the API takes the worker's token, and mail can go out (its dev mailbox is there, for a worker sending to one). */
 export interface ReadinessChecks {
   redis: boolean
   api: boolean
+  mail: boolean
 }
 
 export interface HealthServerOptions {
@@ -17,7 +18,7 @@ export interface HealthServerOptions {
   metricsToken?: string | null
 }
 
-/** The worker's small HTTP server: `/healthz` (alive), `/readyz` (Redis and API answer), `/metrics` (Prometheus). */
+/** The worker's small HTTP server: `/healthz` (alive), `/readyz` (Redis, API and mail usable), `/metrics` (Prometheus). */
 export interface HealthServer {
   app: FastifyInstance
   port: number
@@ -30,7 +31,7 @@ const Ready = {
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['ready', 'unavailable', 'draining'] },
-    checks: { type: 'object', properties: { redis: { type: 'boolean' }, api: { type: 'boolean' } } },
+    checks: { type: 'object', properties: { redis: { type: 'boolean' }, api: { type: 'boolean' }, mail: { type: 'boolean' } } },
   },
 } as const
 
@@ -45,7 +46,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
 
   app.get('/readyz', { schema: { response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
     const checks = await options.checks()
-    const status = draining ? 'draining' : checks.redis && checks.api ? 'ready' : 'unavailable'
+    const status = draining ? 'draining' : checks.redis && checks.api && checks.mail ? 'ready' : 'unavailable'
     return reply.code(status === 'ready' ? 200 : 503).send({ status, checks })
   })
 

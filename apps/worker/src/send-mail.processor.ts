@@ -1,4 +1,4 @@
-import { MailSendError, type MailFile, type MailTransport, type OutboundAttachment } from '@replyflow/mail'
+import { MAIL_SEND_ERRORS, MailSendError, type MailFile, type MailTransport, type OutboundAttachment } from '@replyflow/mail'
 import { SETTLED_DELIVERY_STATUSES, type DeliveryResult, type SendMailJob } from '@replyflow/queue'
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
@@ -26,7 +26,8 @@ const REPORT_RETRY_MS = [250, 1_000, 3_000]
  * Executes one `send-mail` job: claim the delivery, send its mail, report the
  * outcome. 429, 5xx and timeouts are reported `retrying` and rethrown (BullMQ
  * backs off); other 4xx, or the last attempt, are reported `failed` with
- * Mailgun's reason and fail the job without retry.
+ * Mailgun's reason and fail the job without retry. A misconfigured sender
+ * (`MAIL_MISCONFIGURED`) is never reported `failed`.
  */
 export function createSendMailProcessor(deps: SendMailDeps) {
   const pause = deps.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
@@ -87,7 +88,9 @@ export function createSendMailProcessor(deps: SendMailDeps) {
     } catch (error) {
       if (!(error instanceof MailSendError)) throw error
       const lastAttempt = attempt >= (job.opts.attempts ?? 1)
-      const permanent = !error.retryable || lastAttempt
+      // A setup an operator can fix never fails the mail: past its last attempt it stays `retrying`,
+      // and the API's lease recovery hands it to the queue again.
+      const permanent = !error.retryable || (lastAttempt && error.code !== MAIL_SEND_ERRORS.misconfigured)
       const failure = { code: error.code, message: error.message, ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}) }
       deps.metrics.mailFailed.inc({ permanent: String(permanent) })
       await report({ deliveryId, status: permanent ? 'failed' : 'retrying', error: failure, attempt })

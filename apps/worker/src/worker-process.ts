@@ -14,6 +14,7 @@ import { UnrecoverableError, type Job, type Worker } from 'bullmq'
 import type { Logger } from 'pino'
 import { createApiClient } from './api-client.ts'
 import type { WorkerConfig } from './config.ts'
+import { devMailboxTransport, probeDevMailbox } from './dev-mailbox.ts'
 import { createFlowRunProcessor } from './flow-run.processor.ts'
 import { startHealthServer } from './health-server.ts'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts'
@@ -99,7 +100,8 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
       metrics.apiSeconds.observe({ endpoint }, ms / 1_000)
     },
   })
-  const transport = options.transport ?? createMailTransport(config.mailgun)
+  const mailgun = createMailTransport(config.mailgun)
+  const transport = options.transport ?? (config.mailgun.devMailbox ? devMailboxTransport(mailgun) : mailgun)
   const now = options.now ?? Date.now
 
   const connections = [workerConnection(config.redisUrl), workerConnection(config.redisUrl)]
@@ -112,10 +114,11 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   observe(runs, QUEUES.flowRuns, logger, metrics)
   observe(mail, QUEUES.mailOut, logger, metrics)
 
-  const checks = createReadiness({ redis: () => pingRedis(probe), api: () => api.access() }, logger)
+  const devMailbox = config.mailgun.devMailbox ? () => probeDevMailbox(config.mailgun) : undefined
+  const checks = createReadiness({ redis: () => pingRedis(probe), api: () => api.access(), devMailbox }, logger)
   const health = await startHealthServer({ port: config.port, registry: metrics.registry, metricsToken: config.metricsToken, checks })
   logger.info({ port: health.port, concurrency: config.concurrency, queuePrefix: config.queuePrefix, devMailbox: config.mailgun.devMailbox }, 'worker started')
-  // Once at start, so a wrong setting is in the log before anything probes /readyz.
+  // Once at start, so a wrong setting (token, dev mailbox) is in the log before anything probes /readyz or any mail fails.
   void checks()
 
   return {

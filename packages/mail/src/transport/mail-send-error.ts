@@ -5,6 +5,8 @@ export const MAIL_SEND_ERRORS = {
   network: 'MAIL_NETWORK',
   rejected: 'MAIL_REJECTED',
   invalid: 'MAIL_INVALID',
+  /** The sender's own setup is wrong (a worker sending to a dev mailbox the API does not have): an operator can fix it, so never final. */
+  misconfigured: 'MAIL_MISCONFIGURED',
 } as const
 export type MailSendErrorCode = (typeof MAIL_SEND_ERRORS)[keyof typeof MAIL_SEND_ERRORS]
 
