@@ -24,6 +24,7 @@ describe('parseWorkerConfig', () => {
       concurrency: 50,
       port: DEFAULT_WORKER_PORT,
       lockMs: 15_000,
+      closeTimeoutMs: 30_000,
       mailgun: { apiKey: devMailboxApiKey(TOKEN), domain: 'dev.replyflow.local', url: 'http://127.0.0.1:3000/dev/mailgun', devMailbox: true },
     })
   })
@@ -50,11 +51,12 @@ describe('parseWorkerConfig', () => {
       WORKER_CONCURRENCY: '8',
       WORKER_PORT: '0',
       WORKER_LOCK_MS: '2000',
+      WORKER_CLOSE_TIMEOUT_MS: '5000',
       QUEUE_PREFIX: 'rf-test',
       API_URL: 'http://api:3000/',
       METRICS_TOKEN: 'a-long-metrics-token-567',
     })
-    expect(config).toMatchObject({ concurrency: 8, port: 0, lockMs: 2_000, queuePrefix: 'rf-test', apiUrl: 'http://api:3000', metricsToken: 'a-long-metrics-token-567' })
+    expect(config).toMatchObject({ concurrency: 8, port: 0, lockMs: 2_000, closeTimeoutMs: 5_000, queuePrefix: 'rf-test', apiUrl: 'http://api:3000', metricsToken: 'a-long-metrics-token-567' })
     expect(parseWorkerConfig({ WORKER_TOKEN: TOKEN }).metricsToken).toBeNull()
   })
 

@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
   WORKER_PORT: Type.Integer({ minimum: 0, maximum: 65_535, default: DEFAULT_WORKER_PORT }),
   WORKER_LOCK_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
+  WORKER_CLOSE_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 30_000 }),
   MAILGUN_API_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MAILGUN_DOMAIN: Type.Optional(Type.String({ minLength: 1 })),
   MAILGUN_URL: Type.String({ pattern: '^https?://', default: 'https://api.mailgun.net' }),
@@ -39,6 +40,12 @@ export interface WorkerConfig {
   metricsToken: string | null
   /** BullMQ lock duration: a killed worker's jobs move to another within about 1.5× this. */
   lockMs: number
+  /**
+   * On SIGTERM, how long in-flight jobs may take to finish (and connections to
+   * close) before the worker drops its connections and exits 1; their jobs go
+   * to another worker once their locks lapse.
+   */
+  closeTimeoutMs: number
   /** Where mail goes: Mailgun, or the API's dev mailbox when MAILGUN_API_KEY is unset. */
   mailgun: { apiKey: string; domain: string; url: string; devMailbox: boolean }
   logLevel: string
@@ -96,6 +103,7 @@ function toConfig(env: Env): WorkerConfig {
     port: env.WORKER_PORT,
     metricsToken: env.METRICS_TOKEN ?? null,
     lockMs: env.WORKER_LOCK_MS,
+    closeTimeoutMs: env.WORKER_CLOSE_TIMEOUT_MS,
     mailgun,
     logLevel: env.LOG_LEVEL,
   }

@@ -19,7 +19,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (closing) return
     closing = true
-    logger.info({ signal }, 'closing: finishing in-flight jobs')
+    logger.info({ signal, closeTimeoutMs: config.closeTimeoutMs }, 'closing: finishing in-flight jobs')
+    // With Redis away BullMQ's close waits for it forever: bound it, so a supervisor's SIGTERM always ends the worker.
+    setTimeout(() => {
+      logger.error(
+        { closeTimeoutMs: config.closeTimeoutMs, setting: 'WORKER_CLOSE_TIMEOUT_MS' },
+        'in-flight jobs did not finish within WORKER_CLOSE_TIMEOUT_MS: closing connections and exiting; another worker will retry them once their locks lapse',
+      )
+      worker.forceClose()
+      process.exit(1)
+    }, config.closeTimeoutMs)
     worker.close().then(
       () => process.exit(0),
       (error: unknown) => {

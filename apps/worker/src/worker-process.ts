@@ -30,6 +30,12 @@ export interface WorkerProcess {
   metrics: WorkerMetrics
   /** Stops taking jobs, lets in-flight ones finish, then closes every connection. */
   close(): Promise<void>
+  /**
+   * Drops every Redis connection and the health server at once, for when
+   * `close` takes too long (Redis away: BullMQ waits for it). Jobs in flight
+   * keep their locks until they lapse, then go to another worker.
+   */
+  forceClose(): void
 }
 
 export interface WorkerProcessOptions {
@@ -130,6 +136,13 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
       await health.close()
       await inspector.close()
       for (const connection of [...connections, probe]) connection.disconnect()
+    },
+    forceClose() {
+      health.drain()
+      for (const connection of [...connections, probe]) connection.disconnect()
+      // BullMQ's own blocking connections are duplicates of ours; closing them is best effort, the process exits next.
+      for (const worker of [runs, mail]) void worker.disconnect().catch(() => undefined)
+      void health.close().catch(() => undefined)
     },
   }
 }
