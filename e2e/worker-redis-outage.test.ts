@@ -42,4 +42,21 @@ describe('a worker while Redis is down', () => {
     await system.addWorker()
     expect((await system.waitForRun(runId, 60_000)).status).toBe('succeeded')
   })
+
+  it('logs an outage once when it starts and once when it ends, not every connection error of every retry', async () => {
+    system = await startSystem({ privateRedis: true })
+    const worker = system.workers[0]!
+    const before = worker.lines.length
+    await system.redis?.stop()
+    await worker.waitForLine((line) => line.msg === 'redis unreachable, retrying')
+    // An outage of a few seconds: ioredis retries every few hundred ms on each connection meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 5_000))
+    await system.redis?.start()
+    await worker.waitForLine((line) => line.msg === 'redis reachable again')
+
+    const during = worker.lines.slice(before)
+    const loud = during.filter((line) => typeof line.level === 'number' && line.level >= 40)
+    expect(loud.map((line) => line.msg)).toEqual(['redis unreachable, retrying'])
+    expect(during.filter((line) => line.msg === 'redis reachable again')).toHaveLength(1)
+  })
 })

@@ -19,6 +19,7 @@ import { createFlowRunProcessor } from './flow-run.processor.ts'
 import { startHealthServer } from './health-server.ts'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts'
 import { createReadiness } from './readiness.ts'
+import { createRedisOutages, type RedisOutages } from './redis-outages.ts'
 import { createSendMailProcessor } from './send-mail.processor.ts'
 import { UnknownWorkError } from './unknown-work.ts'
 import { createVersionCache } from './version-cache.ts'
@@ -53,7 +54,7 @@ function jobFields(queue: QueueName, job: Job | undefined): Record<string, unkno
 }
 
 /** Logs and counts what happens to a queue worker's jobs. */
-function observe(worker: Worker, queue: QueueName, logger: Logger, metrics: WorkerMetrics): void {
+function observe(worker: Worker, queue: QueueName, logger: Logger, metrics: WorkerMetrics, outages: RedisOutages): void {
   worker.on('completed', (_job, result: unknown) => {
     metrics.jobs.inc({ queue, outcome: result === 'skipped' ? 'skipped' : 'completed' })
   })
@@ -70,31 +71,18 @@ function observe(worker: Worker, queue: QueueName, logger: Logger, metrics: Work
     else logger.info(fields, 'job will be retried')
   })
   worker.on('stalled', (jobId) => logger.warn({ queue, jobId }, 'job stalled, handed back to the queue'))
-  worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'))
-}
-
-/**
- * Logs a Redis outage once when it starts and once when it ends, instead of
- * every reconnect attempt (ioredis retries every few hundred ms).
- */
-function logOutages(connection: ReturnType<typeof workerConnection>, logger: Logger): void {
-  let down = false
-  connection.on('error', (error) => {
-    if (down) return
-    down = true
-    logger.warn({ err: error }, 'redis unreachable, retrying')
-  })
-  connection.on('ready', () => {
-    if (!down) return
-    down = false
-    logger.info('redis reachable again')
+  worker.on('error', (error) => {
+    // Redis away: said once for the whole process, not per connection and retry.
+    if (outages.absorb(error)) return
+    logger.error({ queue, err: error }, 'worker error')
   })
 }
 
 /** Starts the flow-run and mail workers and the health server, from a parsed config. */
 export async function startWorkerProcess(config: WorkerConfig, logger: Logger, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
+  const outages = createRedisOutages(logger)
   const probe = producerConnection(config.redisUrl)
-  probe.on('error', (error) => logger.debug({ err: error }, 'redis probe connection error'))
+  outages.watch(probe)
   const inspector = createQueueInspector({ connection: probe, prefix: config.queuePrefix })
   const metrics = createWorkerMetrics(inspector)
   const api = createApiClient({
@@ -111,14 +99,14 @@ export async function startWorkerProcess(config: WorkerConfig, logger: Logger, o
   const now = options.now ?? Date.now
 
   const connections = [workerConnection(config.redisUrl), workerConnection(config.redisUrl)]
-  for (const connection of connections) logOutages(connection, logger)
+  for (const connection of connections) outages.watch(connection)
   const common = { prefix: config.queuePrefix, concurrency: config.concurrency, lockMs: config.lockMs }
   const processRun = createFlowRunProcessor({ api, logger, metrics, now })
   const processMail = createSendMailProcessor({ api, transport, logger, metrics })
   const runs = createQueueWorker<RunFlowJob>({ ...common, queue: QUEUES.flowRuns, connection: connections[0]!, processor: async (job) => void (await processRun(job)) })
   const mail = createQueueWorker<SendMailJob>({ ...common, queue: QUEUES.mailOut, connection: connections[1]!, processor: async (job) => void (await processMail(job)) })
-  observe(runs, QUEUES.flowRuns, logger, metrics)
-  observe(mail, QUEUES.mailOut, logger, metrics)
+  observe(runs, QUEUES.flowRuns, logger, metrics, outages)
+  observe(mail, QUEUES.mailOut, logger, metrics, outages)
 
   const devMailbox = config.mailgun.devMailbox ? () => probeDevMailbox(config.mailgun) : undefined
   const checks = createReadiness({ redis: () => pingRedis(probe), api: () => api.access(), devMailbox }, logger)
