@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FlowDefinition } from '@replyflow/flow'
-import type { Page } from 'playwright-core'
+import type { Dialog, Page } from 'playwright-core'
 import { E2E, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
 import { launchChromium } from './chromium.ts'
 import { EditorPage, fmt, until } from './editor-page.ts'
@@ -67,24 +67,42 @@ describe('what a new user tripped over, in Chromium', () => {
     expect((await draftOf('Manual one')).nodes.filter((node) => node.type === 'end')).toHaveLength(1)
     expect(drafts.filter((path) => !/\/flows\/[\w-]+\/draft$/.test(path) || path.includes('undefined'))).toEqual([])
 
-    // Saving fails: leaving says why and asks first; staying keeps the change on screen.
+    // Saving fails: leaving says why and asks first, in the app's own dialog (never the browser's); staying keeps the change on screen.
     await page.route('**/draft', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'API_UNAVAILABLE', message: 'down' }) }))
-    const asked: string[] = []
-    page.once('dialog', (dialog) => {
-      asked.push(dialog.message())
+    const nativePrompts: string[] = []
+    const onNativePrompt = (dialog: Dialog) => {
+      nativePrompts.push(dialog.message())
       void dialog.dismiss()
-    })
+    }
+    page.on('dialog', onNativePrompt)
     const again = await editor.openPanel('check')
     await again.getByLabel(m.panel.label, { exact: true }).fill('Not saved')
     await sideLink(m.nav.runs).click()
     await page.getByRole('alert').filter({ hasText: m.editor.save.failedLeaving.split('{')[0] ?? '' }).waitFor()
-    await until(async () => asked.length === 1, 'asked before leaving')
-    expect(asked).toEqual([m.editor.save.leaveUnsaved])
+    const leave = page.getByRole('alertdialog', { name: m.editor.save.leaveTitle })
+    await leave.getByText(m.editor.save.leaveUnsaved).waitFor()
+    await editor.screenshot('42-leave-unsaved')
+    await leave.getByRole('button', { name: m.app.cancel }).click()
+    await until(async () => !(await leave.isVisible()), 'the question closed')
+    page.off('dialog', onNativePrompt)
+    expect(nativePrompts).toEqual([])
     await expect(page.getByRole('heading', { name: 'Manual one', exact: true }).isVisible()).resolves.toBe(true)
     await expect(editor.canvasNode('check').innerText()).resolves.toContain('Not saved')
     await page.unroute('**/draft')
     await sideLink(m.nav.runs).click()
     await page.getByRole('heading', { name: m.runs.title }).waitFor()
+    expect((await draftOf('Manual one')).nodes.find((node) => node.id === 'check')?.label).toBe('Not saved')
+
+    // Saving fails again, and this time the user leaves anyway.
+    await sideLink(m.nav.emailFlows).click()
+    await editor.openFlow('Manual one')
+    await page.route('**/draft', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'API_UNAVAILABLE', message: 'down' }) }))
+    const last = await editor.openPanel('check')
+    await last.getByLabel(m.panel.label, { exact: true }).fill('Given up')
+    await sideLink(m.nav.runs).click()
+    await leave.getByRole('button', { name: m.editor.save.leaveConfirm }).click()
+    await page.getByRole('heading', { name: m.runs.title }).waitFor()
+    await page.unroute('**/draft')
     expect((await draftOf('Manual one')).nodes.find((node) => node.id === 'check')?.label).toBe('Not saved')
   })
 

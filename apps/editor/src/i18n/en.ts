@@ -177,7 +177,9 @@ export const en = {
       conflict: 'Not saved: changed elsewhere',
       retry: 'Retry saving',
       failedLeaving: 'Your last changes could not be saved: {reason}',
+      leaveTitle: 'Leave without your last changes?',
       leaveUnsaved: 'Your last changes to this flow could not be saved. Leave anyway and lose them?',
+      leaveConfirm: 'Leave anyway',
     },
     conflict: {
       title: 'This flow was changed elsewhere.',

@@ -173,7 +173,9 @@ export const zhCN: MessageSchema = {
       conflict: '未保存：已在别处被修改',
       retry: '重新保存',
       failedLeaving: '最近的更改未能保存：{reason}',
+      leaveTitle: '放弃最近的更改并离开？',
       leaveUnsaved: '此消息流最近的更改未能保存。仍要离开并丢弃这些更改吗？',
+      leaveConfirm: '仍然离开',
     },
     conflict: {
       title: '此流程已在别处被修改。',
