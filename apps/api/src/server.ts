@@ -1,5 +1,5 @@
 import { closeDb, createDb, migrate, type Db } from '@replyflow/db'
-import { createProducer, producerConnection, type Producer } from '@replyflow/queue'
+import { createProducer, createRedisOutages, producerConnection, type Producer } from '@replyflow/queue'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
@@ -28,8 +28,8 @@ export async function startServer(config: Config, logger: Logger, options: { hos
   const db: Db = createDb(config.databasePath)
   migrate(db)
   const redis = producerConnection(config.redisUrl)
-  // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile.
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
+  // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile. One line when it goes, one when it's back.
+  createRedisOutages(logger).watch(redis)
   const producer: Producer = boundedProducer(createProducer({ connection: redis, prefix: config.queuePrefix }))
   const deps: AppDeps = { config, db, producer, redis, logger, now: Date.now }
   await ensureFirstAdmin(deps)

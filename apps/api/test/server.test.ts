@@ -29,11 +29,11 @@ async function removeQueueKeys(): Promise<void> {
 
 const FIRST_ADMIN = { ADMIN_EMAIL: 'first@example.com', ADMIN_PASSWORD: 'first-admin-password' }
 
-async function start(dir: string, admin: Record<string, string> = FIRST_ADMIN, logger = pino({ level: 'silent' })): Promise<ApiServer> {
+async function start(dir: string, admin: Record<string, string> = FIRST_ADMIN, logger = pino({ level: 'silent' }), redisUrl = REDIS_URL): Promise<ApiServer> {
   const config = parseConfig({
     PORT: '0',
     DATABASE_PATH: join(dir, 'nested', 'replyflow.db'),
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     ...admin,
     WORKER_TOKEN,
@@ -85,5 +85,18 @@ describe('startServer', () => {
       body: JSON.stringify({ email: 'admin@replyflow.local', password: generated[0]?.password }),
     })
     expect(login.status).toBe(200)
+  })
+
+  it('logs a Redis outage once, not at every reconnect attempt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-server-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    const lines: { msg?: string }[] = []
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    // Nothing listens on port 1: ioredis retries every few hundred ms meanwhile.
+    const server = await start(dir, FIRST_ADMIN, logger, 'redis://127.0.0.1:1')
+    cleanups.push(() => server.close())
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    expect(lines.filter((line) => line.msg === 'redis unreachable, retrying')).toHaveLength(1)
+    expect(lines.filter((line) => /redis/i.test(line.msg ?? ''))).toHaveLength(1)
   })
 })

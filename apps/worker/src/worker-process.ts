@@ -3,10 +3,12 @@ import {
   QUEUES,
   createQueueInspector,
   createQueueWorker,
+  createRedisOutages,
   pingRedis,
   producerConnection,
   workerConnection,
   type QueueName,
+  type RedisOutages,
   type RunFlowJob,
   type SendMailJob,
 } from '@replyflow/queue'
@@ -19,7 +21,6 @@ import { createFlowRunProcessor } from './flow-run.processor.ts'
 import { startHealthServer } from './health-server.ts'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts'
 import { createReadiness } from './readiness.ts'
-import { createRedisOutages, type RedisOutages } from './redis-outages.ts'
 import { createSendMailProcessor } from './send-mail.processor.ts'
 import { UnknownWorkError } from './unknown-work.ts'
 import { createVersionCache } from './version-cache.ts'

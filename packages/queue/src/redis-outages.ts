@@ -1,7 +1,10 @@
-import type { workerConnection } from '@replyflow/queue'
-import type { Logger } from 'pino'
+import type { Redis } from 'ioredis'
 
-type Connection = ReturnType<typeof workerConnection>
+/** What the outage log needs of a logger (pino's, in the API and the workers). */
+export interface OutageLogger {
+  warn(details: object, message: string): void
+  info(message: string): void
+}
 
 /** Socket errors of a Redis that is away; ioredis and BullMQ retry them on their own. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
@@ -15,10 +18,10 @@ export function isRedisUnreachable(error: unknown): boolean {
   return (typeof code === 'string' && UNREACHABLE_CODES.has(code)) || UNREACHABLE_MESSAGES.test(error.message)
 }
 
-/** The process's one view of Redis outages, shared by every connection and queue worker. */
+/** The process's one view of Redis outages, shared by every connection (and, in a worker, every queue worker). */
 export interface RedisOutages {
   /** Follows a connection: its errors start an outage, its reconnection ends one. */
-  watch(connection: Connection): void
+  watch(connection: Redis): void
   /** Counts an error as part of an outage when it only says Redis is away; returns whether it did. */
   absorb(error: unknown): boolean
 }
@@ -29,7 +32,7 @@ export interface RedisOutages {
  * on each reconnect attempt, every few hundred ms: logging each would bury
  * the log in identical stacks.
  */
-export function createRedisOutages(logger: Logger): RedisOutages {
+export function createRedisOutages(logger: OutageLogger): RedisOutages {
   let down = false
   const failed = (error: unknown) => {
     if (down) return
