@@ -363,3 +363,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
 }
 
 export { closeDb }
+
+/** A delivery as the API stored it, for tests that check a mail's fate. */
+export interface DeliveryRow {
+  id: string
+  status: string
+  attempts: number
+  last_error: string | null
+}
+
+/** The deliveries the API stored, read from its SQLite file. */
+export function deliveries(s: Pick<System, 'openDb'>): DeliveryRow[] {
+  const db = s.openDb()
+  try {
+    return db.$client.prepare<[], DeliveryRow>('SELECT id, status, attempts, last_error FROM deliveries ORDER BY id').all()
+  } finally {
+    closeDb(db)
+  }
+}

@@ -1,7 +1,7 @@
 import { QUEUES } from '@replyflow/queue'
 import { Queue } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
-import { E2E, closeDb, eventually, referenceFlow, startSystem, type System } from './harness.ts'
+import { E2E, deliveries, eventually, referenceFlow, startSystem, type System } from './harness.ts'
 import { startHoldingProxy, type HoldingProxy, type ReportMode } from './holding-proxy.ts'
 
 // Issue 4, "Done when": runs and mail through real processes on a real Redis.
@@ -10,23 +10,6 @@ const agents = [
   { name: 'Ann Agent', email: 'ann@agents.test' },
   { name: 'Bob Agent', email: 'bob@agents.test' },
 ]
-
-interface DeliveryRow {
-  id: string
-  status: string
-  attempts: number
-  last_error: string | null
-}
-
-/** The deliveries the API stored, read from its SQLite file. */
-function deliveries(s: System): DeliveryRow[] {
-  const db = s.openDb()
-  try {
-    return db.$client.prepare<[], DeliveryRow>('SELECT id, status, attempts, last_error FROM deliveries ORDER BY id').all()
-  } finally {
-    closeDb(db)
-  }
-}
 
 describe('runtime, end to end', () => {
   let system: System | undefined

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { JOBS, QUEUES } from '@replyflow/queue'
 import { Queue } from 'bullmq'
 import { afterEach, describe, expect, it } from 'vitest'
-import { closeDb, eventually, referenceFlow, startSystem, type System } from './harness.ts'
+import { deliveries, eventually, referenceFlow, startSystem, type System } from './harness.ts'
 
 // A worker set up unlike its API must say so: not ready on /readyz, and a
 // log line that names the setting to change, before it fails anyone's work.
@@ -10,22 +10,6 @@ import { closeDb, eventually, referenceFlow, startSystem, type System } from './
 const TOKEN_REFUSED = "the API refused this worker's WORKER_TOKEN: give the worker the same WORKER_TOKEN as the API"
 const NO_DEV_MAILBOX =
   "this worker has no MAILGUN_API_KEY, so it sends to the API's dev mailbox, but the API runs with Mailgun: give the worker the same MAILGUN_* settings"
-
-interface DeliveryRow {
-  id: string
-  status: string
-  attempts: number
-  last_error: string | null
-}
-
-function deliveries(s: System): DeliveryRow[] {
-  const db = s.openDb()
-  try {
-    return db.$client.prepare<[], DeliveryRow>('SELECT id, status, attempts, last_error FROM deliveries ORDER BY id').all()
-  } finally {
-    closeDb(db)
-  }
-}
 
 async function readiness(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${url}/readyz`)
