@@ -160,7 +160,8 @@ function startApp(name, entry) {
     createInterface({ input: stream }).on('line', (line) => (stream === child.stderr ? process.stderr : process.stdout).write(`[${name}] ${line}\n`))
   }
   children.set(name, child)
-  child.once('exit', (code, signal) => {
+  // 'close', not 'exit': only then has all it printed been read and relayed (its last lines, e.g. why it stopped).
+  child.once('close', (code, signal) => {
     children.delete(name)
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping the rest`)

@@ -8,25 +8,30 @@ const isAddressInUse = (error: unknown) => error instanceof Error && 'code' in e
 
 const config = loadConfig()
 const logger = createLogger({ level: config.logLevel })
-const server = await startServer(config, logger).catch((error: unknown) => {
+const starting = startServer(config, logger).catch((error: unknown) => {
   if (!isAddressInUse(error)) throw error
   logger.fatal({ port: config.port, setting: 'PORT' }, `port ${config.port} is taken (another Replyflow?): set PORT to a free port`)
   process.exit(1)
 })
-logger.info({ address: server.address, queuePrefix: config.queuePrefix, devMailbox: config.devMailbox }, 'api listening')
 
+// Before the server is up: a signal that came before its listener would kill the process outright, unlogged.
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (closing) return
     closing = true
     logger.info({ signal }, 'closing')
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'close failed')
-        process.exit(1)
-      },
-    )
+    starting
+      .then((server) => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'close failed')
+          process.exit(1)
+        },
+      )
   })
 }
+
+const server = await starting
+logger.info({ address: server.address, queuePrefix: config.queuePrefix, devMailbox: config.devMailbox }, 'api listening')

@@ -8,12 +8,13 @@ const isAddressInUse = (error: unknown) => error instanceof Error && 'code' in e
 
 const config = loadWorkerConfig()
 const logger = createLogger(config.logLevel)
-const worker = await startWorkerProcess(config, logger).catch((error: unknown) => {
+const starting = startWorkerProcess(config, logger).catch((error: unknown) => {
   if (!isAddressInUse(error)) throw error
   logger.fatal({ port: config.port, setting: 'WORKER_PORT' }, `port ${config.port} for /healthz and /metrics is taken (another worker?): set WORKER_PORT to a free port, or 0 for any`)
   process.exit(1)
 })
 
+// Before the worker is up: a signal that came before its listener would kill the process outright, unlogged.
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -26,15 +27,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         { closeTimeoutMs: config.closeTimeoutMs, setting: 'WORKER_CLOSE_TIMEOUT_MS' },
         'in-flight jobs did not finish within WORKER_CLOSE_TIMEOUT_MS: closing connections and exiting; another worker will retry them once their locks lapse',
       )
-      worker.forceClose()
+      void starting.then((worker) => worker.forceClose())
       process.exit(1)
     }, config.closeTimeoutMs)
-    worker.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'close failed')
-        process.exit(1)
-      },
-    )
+    starting
+      .then((worker) => worker.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'close failed')
+          process.exit(1)
+        },
+      )
   })
 }
+
+// A failure to start (other than a taken port) ends the process with its error.
+await starting
