@@ -10,6 +10,25 @@ import type { FastifyPluginAsync } from 'fastify'
  */
 export const EDITOR_DIST = fileURLToPath(new URL('../../editor/dist', import.meta.url))
 
+/**
+ * The editor's Content-Security-Policy: scripts, data and frames from our own
+ * origin only. Styles may be inline (Vue Flow positions nodes with them);
+ * images may be data: URIs (the icon) or our attachments (inline images of mail,
+ * shown in a sandboxed frame that inherits this policy).
+ */
+export const EDITOR_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 /** Paths that belong to the server, never to the single-page app. */
 const SERVER_PATHS = /^\/(api|internal|webhooks|dev)(\/|$)|^\/(healthz|readyz|metrics)$/
 
@@ -25,10 +44,11 @@ export const editorRoutes: FastifyPluginAsync<{ root?: string }> = async (app, o
     app.log.info({ root }, 'editor not built; serving the API only')
     return
   }
-  // No other site may frame the editor (clickjacking: a hidden frame tricking an admin into a click).
+  // Only our own scripts run, even if customer mail ever slipped markup past the sanitiser (defence in depth),
+  // and no other site may frame the editor (clickjacking: a hidden frame tricking an admin into a click).
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-frame-options', 'DENY')
-    reply.header('content-security-policy', "frame-ancestors 'none'")
+    reply.header('content-security-policy', EDITOR_CSP)
     reply.header('referrer-policy', 'same-origin')
     reply.header('x-content-type-options', 'nosniff')
   })

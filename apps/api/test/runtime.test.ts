@@ -5,7 +5,7 @@ import Fastify from 'fastify'
 import pino from 'pino'
 import { createMailTransport, DEV_MAILBOX, devMailboxApiKey } from '@replyflow/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { editorRoutes } from '../src/editor.routes.ts'
+import { EDITOR_CSP, editorRoutes } from '../src/editor.routes.ts'
 import { installErrorHandler } from '../src/error-handler.ts'
 import { buildTestApp, WORKER_TOKEN, type TestApp } from './helper.ts'
 
@@ -133,12 +133,14 @@ describe('serving the built editor', () => {
     expect(page.headers['cache-control']).toBe('no-cache')
   })
 
-  it('may not be framed by another site, nor leak its URLs in referrers', async () => {
+  it('runs only its own scripts, may not be framed by another site, nor leak its URLs in referrers', async () => {
     for (const url of ['/', '/inbox', '/assets/app-1234.js']) {
       const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
       expect(response.statusCode, url).toBe(200)
       expect(response.headers['x-frame-options'], url).toBe('DENY')
-      expect(response.headers['content-security-policy'], url).toBe("frame-ancestors 'none'")
+      expect(response.headers['content-security-policy'], url).toBe(EDITOR_CSP)
+      expect(EDITOR_CSP).toContain("frame-ancestors 'none'")
+      expect(EDITOR_CSP).toContain("script-src 'self'")
       expect(response.headers['referrer-policy'], url).toBe('same-origin')
     }
   })

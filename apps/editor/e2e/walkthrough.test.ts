@@ -27,6 +27,10 @@ describe('the editor, end to end in Chromium', () => {
     try {
       const page = browser.context.pages()[0] ?? (await browser.context.newPage())
       page.on('pageerror', (error) => problems.push(error.message))
+      // The editor's Content-Security-Policy must not get in the way of anything it does itself.
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text())
+      })
       const editor = new EditorPage(page, locale, system.apiUrl)
       await play(editor)
     } finally {
@@ -176,6 +180,29 @@ describe('the editor, end to end in Chromium', () => {
       })
     })
   }
+
+  it("runs no script that isn't its own, should markup ever slip into the page", async () => {
+    const browser = await launchChromium()
+    try {
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+      const editor = new EditorPage(page, 'en', system.apiUrl)
+      await editor.login(E2E.admin.email, E2E.admin.password)
+      const ran = await page.evaluate(async () => {
+        const marker = window as unknown as { injected?: boolean }
+        const inline = document.createElement('script')
+        inline.textContent = 'window.injected = true'
+        const handler = document.createElement('img')
+        handler.setAttribute('src', 'data:,')
+        handler.setAttribute('onerror', 'window.injected = true')
+        document.body.append(inline, handler)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        return marker.injected === true
+      })
+      expect(ran).toBe(false)
+    } finally {
+      await browser.close()
+    }
+  })
 
   it('adds and connects a node from the keyboard alone', async () => {
     await withEditor('en', async (editor) => {
