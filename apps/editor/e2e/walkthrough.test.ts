@@ -187,17 +187,14 @@ describe('the editor, end to end in Chromium', () => {
       const page = browser.context.pages()[0] ?? (await browser.context.newPage())
       const editor = new EditorPage(page, 'en', system.apiUrl)
       await editor.login(E2E.admin.email, E2E.admin.password)
-      const ran = await page.evaluate(async () => {
-        const marker = window as unknown as { injected?: boolean }
-        const inline = document.createElement('script')
-        inline.textContent = 'window.injected = true'
-        const handler = document.createElement('img')
-        handler.setAttribute('src', 'data:,')
-        handler.setAttribute('onerror', 'window.injected = true')
-        document.body.append(inline, handler)
-        await new Promise((resolve) => setTimeout(resolve, 200))
-        return marker.injected === true
-      })
+      // Markup as an attacker would slip it in: an inline script and an event handler attribute.
+      await page.evaluate(
+        "document.body.append(Object.assign(document.createElement('script'), { textContent: 'window.injected = true' }), " +
+          "Object.assign(document.createElement('img'), { src: 'data:,' }))",
+      )
+      await page.evaluate("document.body.lastElementChild.setAttribute('onerror', 'window.injected = true'); document.body.lastElementChild.src = 'data:,x'")
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const ran = await page.evaluate(() => Reflect.get(globalThis, 'injected') === true)
       expect(ran).toBe(false)
     } finally {
       await browser.close()
