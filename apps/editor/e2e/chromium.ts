@@ -18,7 +18,9 @@ const FLAGS = [
 ]
 
 /** A headless Chromium with a fresh profile; `close()` ends it and deletes the profile. */
-export async function launchChromium(options: { locale?: string; width?: number; height?: number } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  options: { locale?: string; width?: number; height?: number; bypassCsp?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'rf-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -27,6 +29,8 @@ export async function launchChromium(options: { locale?: string; width?: number;
     locale: options.locale ?? 'en-US',
     viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
     acceptDownloads: true,
+    // Only for measuring tools that poll with script strings (Playwright runs those with eval); tests keep the editor's CSP.
+    bypassCSP: options.bypassCsp ?? false,
   })
   return {
     context,
