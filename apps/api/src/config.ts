@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
@@ -16,7 +17,7 @@ const EnvSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
-  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$' })),
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'replyflow' }),
   AUTOMATED_MAIL_CAP_PER_HOUR: Type.Integer({ minimum: 0, default: 30 }),
   WORK_LEASE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
@@ -47,10 +48,11 @@ export interface Config {
   metricsToken: string | null
   /**
    * Which proxies' `X-Forwarded-*` headers to believe (Fastify's `trustProxy`):
-   * `true` (any), or their addresses and CIDR ranges. Behind a TLS proxy it
-   * gives each client its own address, for per-client login limits and logs.
+   * their addresses and CIDR ranges, never "any" (a client could then name its
+   * own address). Behind a TLS proxy it gives each client its own address, for
+   * per-client login limits and logs.
    */
-  trustProxy: boolean | string[]
+  trustProxy: false | string[]
   /** BullMQ key prefix; workers must use the same (tests use a unique one). */
   queuePrefix: string
   /** Agent notifications one address may get per hour before more are held back; 0 turns the cap off. */
@@ -116,6 +118,10 @@ function crossFieldProblems(env: Env): string[] {
   if (env.MAILGUN_API_KEY && !env.MAILGUN_DOMAIN) {
     problems.push('MAILGUN_DOMAIN: required when MAILGUN_API_KEY is set')
   }
+  const proxies = parseTrustProxy(env.TRUST_PROXY)
+  if (proxies && !proxies.every(isAddressOrRange)) {
+    problems.push(`TRUST_PROXY: the proxies' addresses or CIDR ranges, comma-separated, e.g. 10.0.0.2, 172.16.0.0/12 (got ${JSON.stringify(env.TRUST_PROXY)})`)
+  }
   if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
     problems.push('ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither')
   }
@@ -123,9 +129,15 @@ function crossFieldProblems(env: Env): string[] {
 }
 
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
-  if (value === undefined || value === 'false') return false
-  if (value === 'true') return true
-  return value.split(',').map((address) => address.trim())
+  return value === undefined ? false : value.split(',').map((address) => address.trim())
+}
+
+/** An IP address, or a CIDR range of them (`172.16.0.0/12`). */
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, extra] = text.split('/')
+  const family = isIP(address)
+  if (family === 0 || extra !== undefined) return false
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
 }
 
 function toConfig(env: Env): Config {

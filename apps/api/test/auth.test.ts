@@ -71,6 +71,13 @@ describe('auth/login', () => {
     expect(others.statusCode).toBe(200)
   })
 
+  it('counts only failed logins against an account: its owner may log in as often as they like', async () => {
+    for (let i = 0; i < ACCOUNT_LOGIN_LIMIT.max + 5; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: t.admin.email, password: t.admin.password }, remoteAddress: `10.1.${i}.1` })
+      expect(res.statusCode).toBe(200)
+    }
+  })
+
   it('rejects a body with unknown fields with 400 and the documented error shape', async () => {
     const res = await t.request({
       method: 'POST',

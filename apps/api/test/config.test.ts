@@ -82,10 +82,12 @@ describe('parseConfig', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^ADMIN_PASSWORD: .*\(got 7 characters\)$/)]))
   })
 
-  it('trusts no proxy unless TRUST_PROXY says which', () => {
+  it('trusts no proxy unless TRUST_PROXY names them: addresses or ranges, never any (a client could name itself)', () => {
     expect(parseConfig({}).trustProxy).toBe(false)
-    expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
-    expect(problemsOf({ TRUST_PROXY: 'my proxy' })[0]).toMatch(/^TRUST_PROXY: /)
+    expect(parseConfig({ TRUST_PROXY: '::1, fd00::/8' }).trustProxy).toEqual(['::1', 'fd00::/8'])
+    for (const value of ['true', '1', 'cafe', 'my proxy', '10.0.0.0/33', '10.0.0.2/8/1']) {
+      expect(problemsOf({ TRUST_PROXY: value }), value).toEqual([expect.stringMatching(/^TRUST_PROXY: /)])
+    }
   })
 
   it('requires the webhook signing key and the domain when a Mailgun API key is set', () => {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { findUserForLogin } from '@replyflow/db'
 import type { FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
@@ -12,9 +13,11 @@ import { SESSION_COOKIE } from './principal.ts'
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 }
 
 /**
- * Login attempts allowed per account (e-mail) in 15 minutes, from anywhere:
- * guessing spread over many addresses is slowed too. The account's owner is
- * held back with the guesser meanwhile, the price of that.
+ * Failed logins allowed per account in 15 minutes, from anywhere: guessing
+ * spread over many addresses is slowed too. Only failures at an existing
+ * account count (made-up e-mails can't crowd the counters out); past the limit
+ * the account's owner is held back with the guesser until the window ends, the
+ * price of that.
  */
 export const ACCOUNT_LOGIN_LIMIT = { max: 20, timeWindow: 15 * 60_000 }
 
@@ -34,8 +37,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
     {
       config: { access: 'public', rateLimit: LOGIN_RATE_LIMIT },
       preHandler: async (request) => {
-        const account = await accountLimit(request)
-        if (!account.isAllowed && account.isExceeded) throw new ApiError(429, 'API_RATE_LIMITED', `too many attempts for this account, try again in ${Math.ceil(account.ttl / 60_000)} min`)
+        // Looked at, not counted: a successful login never uses up the account's attempts.
+        const account = await accountLimit(request, { increment: false })
+        if (!account.isAllowed && account.remaining === 0) {
+          throw new ApiError(429, 'API_RATE_LIMITED', `too many failed logins for this account, try again in ${Math.max(1, Math.ceil(account.ttl / 60_000))} min`)
+        }
       },
       schema: {
         tags: ['auth'],
@@ -49,7 +55,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
     },
     async (request, reply) => {
       const session = await login(deps, request.body.email, request.body.password)
-      if (!session) throw unauthorized('wrong e-mail or password')
+      if (!session) {
+        if (findUserForLogin(deps.db, request.body.email)) await accountLimit(request)
+        throw unauthorized('wrong e-mail or password')
+      }
       const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https'
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
