@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -105,6 +105,19 @@ describe('pnpm start', () => {
       expect(started.lines).toContain(`[start] ${message}`)
       expect(started.lines.join('\n')).not.toContain('generated a worker token')
       expect(existsSync(join(data, 'worker-token'))).toBe(false)
+    } finally {
+      rmSync(data, { recursive: true, force: true })
+    }
+  })
+
+  it('points to the token an earlier `pnpm start` kept, when there is one', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'rf-e2e-data-'))
+    try {
+      writeFileSync(join(data, 'worker-token'), randomBytes(32).toString('hex'))
+      const started = startScript('start:worker', { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REDIS_URL: SHARED_REDIS_URL, WORKER_PORT: '0', DATA_DIR: data })
+      running.push(started)
+      expect(await started.exited).toBe(1)
+      expect(started.lines.join('\n')).toContain(`(\`pnpm start\` kept one in ${join(data, 'worker-token')}: WORKER_TOKEN=$(cat ${join(data, 'worker-token')}))`)
     } finally {
       rmSync(data, { recursive: true, force: true })
     }

@@ -114,9 +114,11 @@ async function ensureRedis() {
  */
 function ensureWorkerToken() {
   if (env.WORKER_TOKEN) return
-  if (mode === 'api') fail('WORKER_TOKEN is unset: `pnpm start:api` needs one (16+ characters, e.g. `openssl rand -hex 32`), and every worker must get the same value')
-  if (mode === 'worker') fail("WORKER_TOKEN is unset: `pnpm start:worker` needs the API's WORKER_TOKEN (the same value as the API's)")
   const file = join(DATA, 'worker-token')
+  // An install that ran `pnpm start` before has one: say where, rather than make the operator hunt for it.
+  const kept = existsSync(file) ? ` (\`pnpm start\` kept one in ${shown(file)}: WORKER_TOKEN=$(cat ${shown(file)}))` : ''
+  if (mode === 'api') fail(`WORKER_TOKEN is unset: \`pnpm start:api\` needs one (16+ characters, e.g. \`openssl rand -hex 32\`), and every worker must get the same value${kept}`)
+  if (mode === 'worker') fail(`WORKER_TOKEN is unset: \`pnpm start:worker\` needs the API's WORKER_TOKEN (the same value as the API's)${kept}`)
   if (!existsSync(file)) {
     mkdirSync(DATA, { recursive: true })
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
