@@ -158,7 +158,8 @@ async function http<T>(url: string, init: RequestInit = {}): Promise<HttpAnswer<
   return { status: response.status, body, headers: response.headers }
 }
 
-function mailgunControl(url: string, headers: Record<string, string> = {}): MailgunControl {
+/** Reads and steers the Mailgun server at `url` (the local server, or the dev mailbox with the admin's cookie). */
+export function mailgunControl(url: string, headers: Record<string, string> = {}): MailgunControl {
   const json = { ...headers, 'content-type': 'application/json' }
   const control: MailgunControl = {
     url,

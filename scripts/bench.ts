@@ -6,6 +6,10 @@
  * (or API triggers, `--via trigger`) and waits until every run's mail reached
  * the Mailgun server. Then, on the same Redis, pushes trivial jobs through one
  * BullMQ Worker for the raw queue figure, and prints both with their ratio.
+ * Last, the floor: the same webhooks through a null system (e2e/floor-system.ts:
+ * verify, parse, answer, send the notification with mailgun.js; no database,
+ * queue or worker) to the same kind of Mailgun server, on the same cores, so
+ * the figures say what Replyflow adds to the work no implementation can skip.
  *
  * Webhook bodies are built and signed before the clock starts (Mailgun does
  * that work, not us) and posted over keep-alive connections. Three loads:
@@ -24,9 +28,9 @@ import { Agent, request as httpRequest } from 'node:http'
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
-import { E2E, eventually, referenceFlow, startSystem, type System } from '../e2e/harness.ts'
+import { E2E, eventually, mailgunControl, referenceFlow, startSystem, type MailgunControl, type System } from '../e2e/harness.ts'
 import { measureRawBullmq } from '../e2e/raw-bullmq.ts'
-import { cpuSeconds } from '../e2e/processes.ts'
+import { cpuSeconds, startApp, type AppProcess } from '../e2e/processes.ts'
 import { redisCpu } from '../e2e/redis-cpu.ts'
 import { encodeInboundMail, INBOUND_WEBHOOK_PATH } from '../e2e/webhooks.ts'
 
@@ -55,6 +59,7 @@ for (const [name, value] of Object.entries({ runs, workers, concurrency, inFligh
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`)
 }
 const cores = availableParallelism()
+const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
 
 /** The p-th percentile (0–100) of sorted numbers. */
 function percentile(sorted: readonly number[], p: number): number {
@@ -85,14 +90,11 @@ function post(url: URL, contentType: string, body: Buffer): Promise<{ status: nu
   })
 }
 
-/** Signed inbound webhooks, built before they are timed; or API triggers. */
-async function sender(system: System, flowId: string, tokens: readonly string[]): Promise<Send> {
-  if (via === 'trigger') {
-    return async (token) => {
-      await system.triggerRun(flowId, { message: { content: `Bench message ${token}: where is my parcel?` } })
-    }
-  }
-  const bodies = new Map(
+/** A bench customer's mail, signed as a Mailgun route posts it; built before the clock starts. */
+type Bodies = Map<string, { contentType: string; body: Buffer }>
+
+async function buildBodies(tokens: readonly string[]): Promise<Bodies> {
+  return new Map(
     await Promise.all(
       tokens.map(async (token) => {
         const encoded = await encodeInboundMail({
@@ -105,13 +107,27 @@ async function sender(system: System, flowId: string, tokens: readonly string[])
       }),
     ),
   )
-  const url = new URL(INBOUND_WEBHOOK_PATH, system.apiUrl)
+}
+
+/** Posts the prebuilt webhook of each token to `baseUrl`'s inbound webhook path. */
+function webhookSender(baseUrl: string, bodies: Bodies): Send {
+  const url = new URL(INBOUND_WEBHOOK_PATH, baseUrl)
   return async (token) => {
     const encoded = bodies.get(token)
     if (!encoded) throw new Error(`no webhook built for ${token}`)
     const answer = await post(url, encoded.contentType, encoded.body)
     if (answer.status !== 200) throw new Error(`inbound webhook answered ${answer.status}: ${answer.text}`)
   }
+}
+
+/** Signed inbound webhooks, built before they are timed; or API triggers. */
+function sender(system: System, flowId: string, bodies: Bodies): Send {
+  if (via === 'trigger') {
+    return async (token) => {
+      await system.triggerRun(flowId, { message: { content: `Bench message ${token}: where is my parcel?` } })
+    }
+  }
+  return webhookSender(system.apiUrl, bodies)
 }
 
 /** Sends the tokens with at most `lanes` requests open; returns each token's send time and the sorted latencies. */
@@ -153,8 +169,8 @@ function ownCpuSeconds(): number {
   return (user + system) / 1e6
 }
 
-async function waitForMail(system: System, count: number, intervalMs = 100): Promise<void> {
-  await eventually(async () => ((await system.mailgun.stats()).messages >= count ? true : undefined), {
+async function waitForMail(mailgun: MailgunControl, count: number, intervalMs = 100): Promise<void> {
+  await eventually(async () => ((await mailgun.stats()).messages >= count ? true : undefined), {
     timeoutMs: Math.max(120_000, count * 100),
     intervalMs,
     what: `${count} mails at the Mailgun server`,
@@ -169,7 +185,7 @@ async function sendAlone(system: System, send: Send, tokens: readonly string[]):
     const at = performance.now()
     await send(token)
     latencies.push(performance.now() - at)
-    await waitForMail(system, ++mails, 2)
+    await waitForMail(system.mailgun, ++mails, 2)
   }
   return latencies.sort((a, b) => a - b)
 }
@@ -190,6 +206,47 @@ async function sendAtRate(send: Send, tokens: readonly string[], perSecond: numb
   return latencies.sort((a, b) => a - b)
 }
 
+/** The floor's figures: runs/s and CPU ms per run of its two processes. */
+interface FloorFigure {
+  runsPerSecond: number
+  cpuMsPerRun: { floor: number; mailgun: number }
+}
+
+/**
+ * The same webhooks through the null system (e2e/floor-system.ts) to a fresh
+ * local Mailgun server: warm-up, then `tokens` with `inFlight` requests open.
+ */
+async function measureFloor(bodies: Bodies, warmUpTokens: readonly string[], tokens: readonly string[]): Promise<FloorFigure> {
+  const started: AppProcess[] = []
+  try {
+    const mailgunServer = startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey])
+    started.push(mailgunServer)
+    const mailgunUrl = String((await mailgunServer.waitForLine((line) => typeof line.url === 'string')).url)
+    const floor = startApp('floor', 'e2e/floor-system.ts', {
+      FLOOR_MAILGUN_URL: mailgunUrl,
+      FLOOR_MAILGUN_KEY: E2E.mailgun.apiKey,
+      FLOOR_MAILGUN_DOMAIN: E2E.mailgun.domain,
+      FLOOR_SIGNING_KEY: E2E.mailgun.signingKey,
+    }, [], profileArgs)
+    started.push(floor)
+    const floorUrl = String((await floor.waitForLine((line) => typeof line.url === 'string')).url)
+    const mailgun = mailgunControl(mailgunUrl)
+    const send = webhookSender(floorUrl, bodies)
+    await sendAll(send, warmUpTokens)
+    await waitForMail(mailgun, warmUpTokens.length)
+    await mailgun.clear()
+    const cpuBefore = started.map((app) => cpuSeconds(app.child.pid))
+    const t0 = performance.now()
+    await sendAll(send, tokens)
+    await waitForMail(mailgun, tokens.length, 10)
+    const seconds = (performance.now() - t0) / 1_000
+    const [mailgunMs = Number.NaN, floorMs = Number.NaN] = started.map((app, i) => ((cpuSeconds(app.child.pid) - (cpuBefore[i] ?? 0)) * 1_000) / tokens.length)
+    return { runsPerSecond: tokens.length / seconds, cpuMsPerRun: { floor: floorMs, mailgun: mailgunMs } }
+  } finally {
+    await Promise.all(started.map((app) => app.stop()))
+  }
+}
+
 const tokensOf = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`)
 
 console.log(`bench: ${runs} runs via ${via}, ${workers} worker process(es) × concurrency ${concurrency}, ${inFlight} requests in flight; load average ${load()}`)
@@ -201,7 +258,7 @@ const system = await startSystem({
   lockMs: 30_000,
   // One agent gets every notification: lift the per-agent hourly cap for the bench.
   apiEnv: { AUTOMATED_MAIL_CAP_PER_HOUR: '0' },
-  nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+  nodeArgs: profileArgs,
 })
 // Redis serves other clients too: its figure is an upper bound for ours.
 const redis = redisCpu(system.redisUrl)
@@ -213,11 +270,12 @@ try {
   const singleTokens = tokensOf('s', Math.min(100, runs))
   const runTokens = tokensOf('r', runs)
   const steadyTokens = tokensOf('t', Math.min(1_000, runs))
-  const send = await sender(system, flowId, [...warmUpTokens, ...singleTokens, ...runTokens, ...steadyTokens])
+  const bodies = await buildBodies([...warmUpTokens, ...singleTokens, ...runTokens, ...steadyTokens])
+  const send = sender(system, flowId, bodies)
 
   // Warm-up: JIT, connection pools, the worker's version cache.
   await sendAll(send, warmUpTokens)
-  await waitForMail(system, warmUpTokens.length)
+  await waitForMail(system.mailgun, warmUpTokens.length)
 
   const alone = await sendAlone(system, send, singleTokens)
   await system.mailgun.clear()
@@ -230,7 +288,7 @@ try {
   const t0 = performance.timeOrigin + performance.now()
   const { started, latencies } = await sendAll(send, runTokens)
   const sentAt = performance.timeOrigin + performance.now()
-  await waitForMail(system, runs)
+  await waitForMail(system.mailgun, runs)
   const ownCpu = ownCpuSeconds() - ownBefore
   const redisSeconds = (await redis.seconds()) - redisBefore
   const cpu = processes.map((app, i) => ({ name: app.name, seconds: cpuSeconds(app.child.pid) - (cpuBefore[i] ?? 0) }))
@@ -254,10 +312,11 @@ try {
   const steadyRate = runsPerSecond * rateShare
   await system.mailgun.clear()
   const steady = await sendAtRate(send, steadyTokens, steadyRate)
-  await waitForMail(system, steadyTokens.length)
+  await waitForMail(system.mailgun, steadyTokens.length)
 
   await system.stop()
   const raw = await measureRawBullmq({ redisUrl: system.redisUrl, jobs: rawJobs, concurrency })
+  const floor = await measureFloor(bodies, warmUpTokens, runTokens)
 
   const perRun = (cpuSecondsUsed: number) => (cpuSecondsUsed * 1_000) / runs
   const ours = [...cpu, { name: 'redis', seconds: redisSeconds }]
@@ -272,6 +331,10 @@ try {
   console.log(`run latency (to mail)    p50 ${ms(percentile(runLatencies, 50))}, p99 ${ms(percentile(runLatencies, 99))} (${runLatencies.length} matched)`)
   console.log(`raw BullMQ, one Worker   ${raw.jobs} trivial jobs in ${raw.seconds.toFixed(2)} s = ${raw.jobsPerSecond.toFixed(0)} jobs/s (concurrency ${concurrency})`)
   console.log(`ratio                    ${((runsPerSecond / raw.jobsPerSecond) * 100).toFixed(1)} % of raw BullMQ`)
+  console.log(
+    `floor (null system)      ${floor.runsPerSecond.toFixed(0)} runs/s: verify, parse, answer, notify with mailgun.js; no database, queue or worker ` +
+      `(CPU ms per run: floor ${floor.cpuMsPerRun.floor.toFixed(2)}, mailgun ${floor.cpuMsPerRun.mailgun.toFixed(2)}; Replyflow reaches ${((runsPerSecond / floor.runsPerSecond) * 100).toFixed(0)} % of it)`,
+  )
   console.log(`worker → API batches     ${batches}`)
   console.log(`CPU ms per run           ${ours.map((entry) => `${entry.name} ${perRun(entry.seconds).toFixed(2)}`).join(', ')}; load generator ${perRun(ownCpu).toFixed(2)}`)
   console.log(
