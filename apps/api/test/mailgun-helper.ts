@@ -10,7 +10,7 @@ export const TEAM = 'support@acme.example'
 export const sign: SignOptions = { signingKey: SIGNING_KEY }
 
 /** A test app that checks Mailgun's signatures with SIGNING_KEY, its team address TEAM. */
-export async function buildMailgunTestApp(options: { logger?: Logger } = {}): Promise<TestApp> {
+export async function buildMailgunTestApp(options: { logger?: Logger; producerRedisUrl?: string } = {}): Promise<TestApp> {
   const t = await buildTestApp({ MAILGUN_WEBHOOK_SIGNING_KEY: SIGNING_KEY }, options)
   putSetting(t.db, 'offline-email', { senderMode: 'team', teamAddress: TEAM }, new Date(t.clock.now).toISOString())
   return t

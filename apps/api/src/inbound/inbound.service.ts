@@ -250,8 +250,9 @@ function finish(tx: DbOrTx, ctx: StoreContext, messageId: string, at: string, ou
  * Persists an inbound mail — customer, conversation (threaded), message,
  * attachments, and a `queued` run for each matching flow, or an agent's
  * answer with its delivery to the customer — in ONE transaction, together
- * with the webhook token (so a failed attempt doesn't burn it). After commit,
- * hands runs and deliveries to the queue. A retry of a stored mail is a no-op;
+ * with the webhook token (so a failed attempt doesn't burn it). Resolves once
+ * committed, and hands runs and deliveries to the queue after that without
+ * waiting for Redis (DESIGN.md §3). A retry of a stored mail is a no-op;
  * a seen token carrying other content is refused.
  */
 export async function receiveInboundMail(
@@ -286,6 +287,8 @@ export async function receiveInboundMail(
   if (outcome.status === 'duplicate') await removeAttachmentFiles(dir, prepared.map((attachment) => attachment.file))
   // One line per mail at info: an operator following a customer's mail through the logs starts here.
   deps.logger.info({ messageId: outcome.messageId, conversationId: outcome.conversationId, kind: outcome.kind, status: outcome.status, runs: outcome.runIds.length }, 'inbound mail')
-  await handOver(deps, { runIds: outcome.runIds, deliveryIds: outcome.deliveryIds })
+  // Mailgun need not wait for a Redis round trip and a second commit. handOver never throws, and what it can't
+  // hand over, the dispatcher does.
+  void handOver(deps, { runIds: outcome.runIds, deliveryIds: outcome.deliveryIds })
   return outcome
 }
