@@ -47,7 +47,7 @@ export interface SystemOptions {
   /** Extra environment for the API and for the workers. */
   apiEnv?: Record<string, string>
   workerEnv?: Record<string, string>
-  /** Extra `node` flags for the API and the workers (e.g. `--cpu-prof`). */
+  /** Extra `node` flags for the API, the workers and the local Mailgun server (e.g. `--cpu-prof`). */
   nodeArgs?: string[]
   /**
    * Run as `pnpm start` does without a Mailgun account: no MAILGUN_* settings,
@@ -235,7 +235,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   try {
     const external = options.devMailbox
       ? null
-      : startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey, '--signing-key', E2E.mailgun.signingKey])
+      : startApp('mailgun', 'packages/mail/src/mailgun-server/cli.ts', {}, ['--key', E2E.mailgun.apiKey, '--signing-key', E2E.mailgun.signingKey], options.nodeArgs)
     if (external) started.push(external)
     const externalUrl = external ? String((await external.waitForLine((line) => typeof line.url === 'string')).url) : null
 

@@ -43,7 +43,7 @@ const { values } = parseArgs({
     via: { type: 'string', default: 'webhook' },
     'raw-jobs': { type: 'string', default: '20000' },
     'rate-share': { type: 'string', default: '0.5' },
-    /** Writes V8 CPU profiles of the API and the workers into this folder (open them in Chrome DevTools). */
+    /** Writes V8 CPU profiles of the API, the workers, the Mailgun server and the floor into this folder (open them in Chrome DevTools). */
     profile: { type: 'string' },
   },
 })
