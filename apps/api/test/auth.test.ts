@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ACCOUNT_LOGIN_LIMIT, LOGIN_RATE_LIMIT } from '../src/auth/auth.routes.ts'
+import { ACCOUNT_LOGIN_LIMIT, DEVICE_LOGIN_LIMIT, LOGIN_RATE_LIMIT } from '../src/auth/auth.routes.ts'
+import { DEVICE_COOKIE_MAX_AGE_S } from '../src/auth/device-cookies.ts'
 import { buildTestApp, type TestApp } from './helper.ts'
 
 let t: TestApp
@@ -76,6 +77,51 @@ describe('auth/login', () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: t.admin.email, password: t.admin.password }, remoteAddress: `10.1.${i}.1` })
       expect(res.statusCode).toBe(200)
     }
+  })
+
+  describe('from a browser that logged in before (device cookie)', () => {
+    const attempt = (email: string, password: string, address: string, device?: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress: address, cookies: device ? { rf_device: device } : {} })
+    const deviceOf = (res: Awaited<ReturnType<typeof attempt>>) => res.cookies.find((c) => c.name === 'rf_device')
+    /** Guesses at the admin from as many addresses, without a device cookie, until the account is locked. */
+    const lockOut = async () => {
+      for (let i = 0; i < ACCOUNT_LOGIN_LIMIT.max; i++) expect((await attempt(t.admin.email, 'guess', `10.2.${i}.1`)).statusCode).toBe(401)
+      expect((await attempt(t.admin.email, t.admin.password, '10.3.0.1')).statusCode).toBe(429)
+    }
+
+    it('is remembered by an httpOnly, SameSite=Strict cookie sent to the login route only', async () => {
+      const cookie = deviceOf(await attempt(t.admin.email, t.admin.password, '10.2.0.1'))
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/v1/auth/login', maxAge: DEVICE_COOKIE_MAX_AGE_S })
+      expect(cookie?.value).not.toContain(t.admin.email)
+    })
+
+    it("still logs its owner in while guessers elsewhere have locked the account", async () => {
+      const device = deviceOf(await attempt(t.admin.email, t.admin.password, '10.2.0.1'))?.value
+      await lockOut()
+      const owner = await attempt(t.admin.email, t.admin.password, '10.3.0.2', device)
+      expect(owner.statusCode).toBe(200)
+      expect(deviceOf(owner)?.value).toBe(device)
+    })
+
+    it("doesn't open a locked account with another account's device cookie or a forged one", async () => {
+      const other = await t.createUser('agent')
+      const othersDevice = deviceOf(await attempt(other.email, other.password, '10.2.0.1'))?.value ?? ''
+      const device = deviceOf(await attempt(t.admin.email, t.admin.password, '10.2.0.2'))?.value ?? ''
+      await lockOut()
+      const [nonce] = device.split('.')
+      for (const cookie of [othersDevice, `${nonce}.${'A'.repeat(43)}`, `${nonce}x.${device.split('.')[1]}`, 'garbage']) {
+        expect((await attempt(t.admin.email, t.admin.password, '10.3.0.3', cookie)).statusCode).toBe(429)
+      }
+    })
+
+    it('is limited on its own: its failed logins neither lock the account nor go on forever', async () => {
+      const device = deviceOf(await attempt(t.admin.email, t.admin.password, '10.2.0.1'))?.value
+      for (let i = 0; i < DEVICE_LOGIN_LIMIT.max; i++) expect((await attempt(t.admin.email, 'typo', `10.4.${i}.1`, device)).statusCode).toBe(401)
+      const limited = await attempt(t.admin.email, t.admin.password, '10.5.0.1', device)
+      expect(limited.statusCode).toBe(429)
+      expect(limited.json().error.message).toMatch(/from this browser/)
+      expect((await attempt(t.admin.email, t.admin.password, '10.5.0.2')).statusCode).toBe(200)
+    })
   })
 
   it('rejects a body with unknown fields with 400 and the documented error shape', async () => {
@@ -294,7 +340,10 @@ describe('behind a reverse proxy (TRUST_PROXY)', () => {
     expect((await viaProxy(proxied, '203.0.113.7', 'nobody@example.com', 'guess')).statusCode).toBe(429)
     const colleague = await viaProxy(proxied, '198.51.100.4', proxied.admin.email, proxied.admin.password)
     expect(colleague.statusCode).toBe(200)
-    expect(colleague.headers['set-cookie']).toMatch(/; Secure/)
+    expect(colleague.cookies.map((cookie) => [cookie.name, cookie.secure])).toEqual([
+      ['rf_session', true],
+      ['rf_device', true],
+    ])
   })
 
   it('believes no forwarded address by default: every client behind the proxy shares its limit', async () => {

@@ -7,40 +7,72 @@ import { ApiError, unauthorized } from '../errors.ts'
 import { errorResponses, UserSchema } from '../schemas.ts'
 import { principalOf } from './access.ts'
 import { changePassword, login, logout, publicUser } from './auth.service.ts'
+import { storedSecret } from '../stored-secret.ts'
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S, issueDeviceCookie, knownDevice } from './device-cookies.ts'
 import { SESSION_COOKIE } from './principal.ts'
+
+/** Where the login route lives; the device cookie is sent there only. */
+const LOGIN_PATH = '/api/v1/auth/login'
 
 /** Login attempts allowed per client address per minute. */
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: 60_000 }
 
 /**
- * Failed logins allowed per account in 15 minutes, from anywhere: guessing
- * spread over many addresses is slowed too. Only failures at an existing
- * account count (made-up e-mails can't crowd the counters out); past the limit
- * the account's owner is held back with the guesser until the window ends, the
- * price of that.
+ * Failed logins allowed per account in 15 minutes from browsers that never
+ * logged in to it: guessing spread over many addresses is slowed too. Only
+ * failures at an existing account count (made-up e-mails can't crowd the
+ * counters out). Past the limit the account is closed to such browsers until
+ * the window ends, but not to its owner's: see {@link DEVICE_LOGIN_LIMIT}.
  */
 export const ACCOUNT_LOGIN_LIMIT = { max: 20, timeWindow: 15 * 60_000 }
 
-/** The e-mail a login attempt names, lower-cased; the body is validated later, so read it warily. */
-function accountOf(request: FastifyRequest): string {
-  const body: unknown = request.body
-  const email = typeof body === 'object' && body !== null && 'email' in body ? body.email : null
-  return `login:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`
+/**
+ * Failed logins allowed in 15 minutes from a browser that logged in to the
+ * account before (it holds a device cookie): counted per browser instead of
+ * against the account, so guessers elsewhere can't lock the owner out.
+ */
+export const DEVICE_LOGIN_LIMIT = { max: 10, timeWindow: 15 * 60_000 }
+
+/** Settings key of the secret device cookies are signed with. */
+const DEVICE_SECRET_SETTING = 'device-cookie-secret'
+
+/** The login attempt as the limits see it: the account it names (if any) and the known browser (if any). */
+interface Attempt {
+  userId: string | null
+  device: string | null
 }
+const attempts = new WeakMap<FastifyRequest, Attempt>()
+
+function attemptOf(request: FastifyRequest): Attempt {
+  const attempt = attempts.get(request)
+  if (!attempt) throw new Error('login attempt read before its preHandler')
+  return attempt
+}
+
+const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000))
 
 /** `auth/login`, `auth/logout`, `auth/me`. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  // A second limit beside the route's per-address one (a route takes one `rateLimit`), checked by hand.
-  const accountLimit = app.createRateLimit({ ...ACCOUNT_LOGIN_LIMIT, keyGenerator: accountOf })
+  // Limits beside the route's per-address one (a route takes one `rateLimit`), checked by hand.
+  const accountLimit = app.createRateLimit({ ...ACCOUNT_LOGIN_LIMIT, keyGenerator: (request) => `login:${attemptOf(request).userId}` })
+  const deviceLimit = app.createRateLimit({ ...DEVICE_LOGIN_LIMIT, keyGenerator: (request) => `device:${attemptOf(request).device}` })
+  const limitOf = (request: FastifyRequest) => (attemptOf(request).device ? deviceLimit : accountLimit)
+  const deviceKey = () => storedSecret(deps, DEVICE_SECRET_SETTING)
+
   app.post(
     '/auth/login',
     {
       config: { access: 'public', rateLimit: LOGIN_RATE_LIMIT },
       preHandler: async (request) => {
-        // Looked at, not counted: a successful login never uses up the account's attempts.
-        const account = await accountLimit(request, { increment: false })
-        if (!account.isAllowed && account.remaining === 0) {
-          throw new ApiError(429, 'API_RATE_LIMITED', `too many failed logins for this account, try again in ${Math.max(1, Math.ceil(account.ttl / 60_000))} min`)
+        const userId = findUserForLogin(deps.db, request.body.email)?.id ?? null
+        const device = userId ? knownDevice(deviceKey(), request.cookies[DEVICE_COOKIE], userId) : null
+        attempts.set(request, { userId, device })
+        if (!userId) return
+        // Looked at, not counted: a successful login never uses up any attempts.
+        const state = await limitOf(request)(request, { increment: false })
+        if (!state.isAllowed && state.remaining === 0) {
+          const whose = device ? 'from this browser' : 'for this account'
+          throw new ApiError(429, 'API_RATE_LIMITED', `too many failed logins ${whose}, try again in ${minutes(state.ttl)} min`)
         }
       },
       schema: {
@@ -55,8 +87,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
     },
     async (request, reply) => {
       const session = await login(deps, request.body.email, request.body.password)
+      const attempt = attemptOf(request)
       if (!session) {
-        if (findUserForLogin(deps.db, request.body.email)) await accountLimit(request)
+        if (attempt.userId) await limitOf(request)(request)
         throw unauthorized('wrong e-mail or password')
       }
       const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https'
@@ -66,6 +99,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         sameSite: 'lax',
         secure,
         expires: session.expiresAt,
+      })
+      // This browser is now known to the account (or stays so for another year).
+      const device = attempt.device ? request.cookies[DEVICE_COOKIE] : undefined
+      reply.setCookie(DEVICE_COOKIE, device ?? issueDeviceCookie(deviceKey(), session.user.id), {
+        path: LOGIN_PATH,
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        maxAge: DEVICE_COOKIE_MAX_AGE_S,
       })
       return { user: session.user }
     },

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import { ensureMailIdSecret, getSetting, mailSettingValue, putSetting, type Db } from '@replyflow/db'
+import { ensureMailIdSecret, mailSettingValue, type Db } from '@replyflow/db'
 import type { OfflineEmailSettings } from '@replyflow/mail'
 import type { Config } from '../config.ts'
+import { storedSecret } from '../stored-secret.ts'
 
 /**
  * The dev mailbox's mail domain, and the settings key of the webhook signing
@@ -24,9 +25,8 @@ export function mailDomain(config: Config): string {
   return config.mailgun.domain ?? DEV_MAIL.domain
 }
 
-// Secrets are read once per database: they never change after they are first stored.
+// The id-signing secret is read once per database: it never changes after it is first stored.
 const secrets = new WeakMap<Db, string>()
-const devSigningKeys = new WeakMap<Db, string>()
 
 /**
  * The key Mailgun's webhook signatures are checked with: MAILGUN_WEBHOOK_SIGNING_KEY,
@@ -35,19 +35,7 @@ const devSigningKeys = new WeakMap<Db, string>()
  */
 export function webhookSigningKey(deps: { config: Config; db: Db; now: () => number }): string | null {
   if (deps.config.mailgun.webhookSigningKey) return deps.config.mailgun.webhookSigningKey
-  if (!deps.config.devMailbox) return null
-  let key = devSigningKeys.get(deps.db)
-  if (key === undefined) {
-    key = deps.db.transaction((tx) => {
-      const stored = getSetting(tx, DEV_MAIL.signingKeySetting)
-      if (typeof stored === 'string') return stored
-      const generated = randomBytes(32).toString('hex')
-      putSetting(tx, DEV_MAIL.signingKeySetting, generated, new Date(deps.now()).toISOString())
-      return generated
-    })
-    devSigningKeys.set(deps.db, key)
-  }
-  return key
+  return deps.config.devMailbox ? storedSecret(deps, DEV_MAIL.signingKeySetting) : null
 }
 
 /** Domain and signing secret of our ids; the secret is created on first use and kept in the settings table. */
