@@ -54,7 +54,7 @@ describe('dry runs', () => {
     expect(claimed).toMatchObject({ versionId: version.id, dryRun: true })
     expect(claimed.context.customer).toMatchObject({ id: null, name: 'Ada', email: 'ada@customer.example.com' })
     const run = await getRun(id)
-    expect(run).toMatchObject({ dryRun: true, status: 'succeeded', version: 1, versionId: version.id, conversationId: null, messageId: null })
+    expect(run).toMatchObject({ dryRun: true, status: 'succeeded', version: 1, versionId: version.id, conversationId: null, messageId: null, definition: null })
     expect(run.steps.map((step: { nodeId: string }) => step.nodeId)).toEqual(['start', 'customer', 'check', 'assign', 'convert', 'end'])
     expect(run.effects).toEqual([
       { type: 'assign_agents', nodeId: 'assign', agentIds: [grace.id] },
@@ -90,6 +90,10 @@ describe('dry runs', () => {
     // `true` goes straight to conversion: nobody is assigned.
     expect(run.effects.map((effect: { type: string }) => effect.type)).toEqual(['deliver_message'])
     expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flowId}/versions` })).json().items).toEqual([])
+    // The draft changes on; the run still shows the one it tested, so its steps name those nodes.
+    const later = { ...draft, nodes: draft.nodes.map((node) => (node.id === 'check' ? { ...node, label: 'Renamed later' } : node)) }
+    expect((await t.request({ method: 'PUT', url: `/api/v1/flows/${flowId}/draft`, payload: { definition: later } })).statusCode).toBe(200)
+    expect((await getRun(run.id)).definition).toEqual(draft)
     const listed = (await t.request({ method: 'GET', url: `/api/v1/flows/${flowId}/runs` })).json().items
     expect(listed).toEqual([expect.objectContaining({ id: run.id, dryRun: true, version: null })])
   })

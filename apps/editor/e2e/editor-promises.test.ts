@@ -304,6 +304,31 @@ describe('the editor’s promises, in Chromium', () => {
     })
   })
 
+  it('shows a test run from an earlier visit on the draft it tested, not on the draft as it is now', async () => {
+    const tested = smallFlow()
+    tested.nodes = tested.nodes.map((node) => (node.id === 'check' ? { ...node, label: 'Is it a refund?' } : node))
+    const flowId = await draftFlow('Tested earlier', tested)
+    const input = { customer: { name: 'Jane', email: 'jane@customer.test' }, message: { content: 'I want a refund.' } }
+    const started = await system.request<{ id: string }>('POST', `/flows/${flowId}/runs`, { input, dryRun: true, definition: tested })
+    expect(started.status).toBe(202)
+    expect((await system.waitForRun(started.body.id)).status).toBe('succeeded')
+    // Since then the draft was edited: the node has another name, and a node was added.
+    const now = smallFlow()
+    now.nodes = [...now.nodes.map((node) => (node.id === 'check' ? { ...node, label: 'Renamed since' } : node)), { id: 'later', type: 'end', position: { x: 900, y: 300 }, config: {} }]
+    expect((await system.request('PUT', `/flows/${flowId}/draft`, { definition: now })).status).toBe(200)
+
+    await withEditor('en', async (editor) => {
+      const { m, page } = editor
+      await editor.openFlow('Tested earlier')
+      await editor.tab(m.editor.tabs.runs).click()
+      await page.getByRole('button', { name: fmt(m.runs.show, { id: started.body.id.slice(-8) }) }).click()
+      await until(async () => (await page.locator('.step-node').allTextContents()).includes('Is it a refund?'), "the run's steps named from the tested draft")
+      await expect(page.locator('.step-node').allTextContents()).resolves.not.toContain('Renamed since')
+      // The canvas shows what ran: the node added since is not there.
+      await expect(editor.canvasNode('later').count()).resolves.toBe(0)
+    })
+  })
+
   it('brings the node of an issue into view, selects it and opens it', async () => {
     const definition = smallFlow()
     // Far to the right, past what the opening view shows, with an empty expression.

@@ -5,7 +5,7 @@ import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
 import { getFlow } from '../flows/flows.service.ts'
 import { DEFAULT_PAGE_SIZE, emptyBodyAsObject, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
-import { RunAcceptedSchema, RunListItemSchema, RunSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
+import { RunAcceptedSchema, RunDetailSchema, RunListItemSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
 import { retryRun, runWithSteps, startManualRun } from './runs.service.ts'
 
 const tags = ['runs']
@@ -82,7 +82,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
 
   app.get(
     '/runs/:id',
-    { schema: { tags, summary: 'A run with its steps', params: IdParams, response: { 200: RunSchema, ...errorResponses } } },
+    { schema: { tags, summary: 'A run with its steps, and the draft it ran if it is a dry run of one', params: IdParams, response: { 200: RunDetailSchema, ...errorResponses } } },
     async (request) => runWithSteps(deps.db, request.params.id),
   )
 

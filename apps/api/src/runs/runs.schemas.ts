@@ -66,6 +66,13 @@ export const RunSchema = Type.Object({
   effects: Type.Array(EffectSchema),
 })
 
+/** `GET runs/:id`: a run, and the draft it ran when it is a dry run of one (its steps name that draft's nodes). */
+export const RunDetailSchema = Type.Object({
+  ...RunSchema.properties,
+  /** The draft a dry run tested, as it was then; null for a run of a version (read it from `flows/:id/versions/:version`). */
+  definition: Nullable(FlowDefinitionSchema),
+})
+
 /** A run in the list of every flow's runs: with its flow's name and its customer. */
 export const RunListItemSchema = Type.Object({
   ...RunSummarySchema.properties,

@@ -38,10 +38,10 @@ export function getRun(db: DbOrTx, id: string): RunWithVersion {
   return run
 }
 
-/** A run with its steps and effects, as `GET runs/:id` shows it. */
+/** A run with its steps and effects, and the draft it ran if it is a dry run of one, as `GET runs/:id` shows it. */
 export function runWithSteps(db: DbOrTx, id: string): RunWithVersion & { steps: RunStepRow[]; effects: Effect[] } {
   const run = getRun(db, id)
-  return { ...run, steps: listSteps(db, id), effects: run.effects ?? [] }
+  return { ...run, steps: listSteps(db, id), effects: run.effects ?? [], definition: run.versionId ? null : run.definition }
 }
 
 function findOrCreateCustomer(tx: DbOrTx, input: RunInput['customer'], now: string): CustomerRow {

@@ -15,6 +15,7 @@ import type {
   Message,
   OfflineEmailSettings,
   Run,
+  RunDetail,
   RunListItem,
   RunRequest,
   RunStatus,
@@ -50,7 +51,7 @@ export const flowsApi = {
 
 /** Runs: by id, and every flow's runs, newest first. */
 export const runsApi = {
-  get: (id: string) => request<Run>('GET', `${V1}/runs/${enc(id)}`),
+  get: (id: string) => request<RunDetail>('GET', `${V1}/runs/${enc(id)}`),
   list: (query: { status?: RunStatus; flowId?: string; cursor?: string } = {}) => {
     const params = new URLSearchParams({ limit: '50' })
     for (const [key, value] of Object.entries(query)) if (value) params.set(key, value)

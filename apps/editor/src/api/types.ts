@@ -88,6 +88,11 @@ export interface Run extends RunSummary {
   effects: Effect[]
 }
 
+/** `GET runs/:id`: a run, and the draft it ran when it is a dry run of one (null for a run of a version). */
+export interface RunDetail extends Run {
+  definition: FlowDefinition | null
+}
+
 /** A run in the list of every flow's runs (`GET runs`). */
 export interface RunListItem extends RunSummary {
   flowName: string
