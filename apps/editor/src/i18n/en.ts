@@ -374,7 +374,7 @@ export const en = {
     saved: 'Settings saved.',
     teamHelp: "Every notification comes From the team address. An agent’s reply goes to the conversation’s own reply address (reply+…{'@'}your Mailgun domain), not to the team address: Replyflow files it in the conversation and sends it on to the customer.",
     agentHelp: 'Each notification comes From the agent who is notified, so it looks personal; replies still go to the conversation’s own reply address.',
-    agentDomain: 'An agent’s own address can only be used when it is on your Mailgun sending domain. For agents whose address is elsewhere, mail goes From the team address with the agent’s name (e.g. “Alice Agent” <support@…>).',
+    agentDomain: 'An agent’s own address can only be used when it is on your Mailgun sending domain. For agents whose address is elsewhere, mail goes From the team address with the agent’s name (e.g. “Alice Agent” <support{\'@\'}…>).',
     teamAddressTeam: 'The From address of every notification, and the address customers write to: your Mailgun route forwards its mail to Replyflow.',
     teamAddressAgent: 'Still needed: it is the address customers write to (your Mailgun route forwards its mail to Replyflow), and the From for agents whose address isn’t on your Mailgun domain.',
   },

@@ -32,6 +32,17 @@ describe('UI messages', () => {
     }
   })
 
+  it('compile, every one in both languages, as vue-i18n does on screen (a bare @ or | breaks a message, and the screen showing it)', () => {
+    const i18n = createAppI18n('en')
+    for (const [locale, messages] of [['en', english], ['zh-CN', chinese]] as const) {
+      i18n.global.locale.value = locale
+      for (const [key, message] of messages) {
+        const params = Object.fromEntries(placeholders(message).map((name) => [name, 2]))
+        expect(() => i18n.global.t(key, params), `${locale} ${key}`).not.toThrow()
+      }
+    }
+  })
+
   it('explain every validator issue and every refusal', () => {
     for (const code of [...Object.values(FLOW_ISSUES), ...Object.values(EDITOR_REJECTIONS)]) {
       expect(english.has(`issues.${code}`), code).toBe(true)

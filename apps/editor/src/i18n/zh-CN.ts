@@ -370,7 +370,7 @@ export const zhCN: MessageSchema = {
     saved: '设置已保存。',
     teamHelp: "所有通知邮件都以团队地址发出。客服的回复不会发到团队地址，而是发到该会话专属的回复地址（reply+…{'@'}你的 Mailgun 域名）：Replyflow 把它归入会话并转发给客户。",
     agentHelp: '每封通知邮件都以被通知的客服本人的地址发出，看起来更亲切；回复仍发到该会话专属的回复地址。',
-    agentDomain: '只有在你的 Mailgun 发信域名下的客服地址才能作为发件人。地址在其他域名的客服，邮件会以团队地址发出，并显示客服的名字（例如 "Alice Agent" <support@…>）。',
+    agentDomain: '只有在你的 Mailgun 发信域名下的客服地址才能作为发件人。地址在其他域名的客服，邮件会以团队地址发出，并显示客服的名字（例如 "Alice Agent" <support{\'@\'}…>）。',
     teamAddressTeam: '所有通知邮件的发件地址，也是客户来信的地址：Mailgun 路由把发到这里的邮件转给 Replyflow。',
     teamAddressAgent: '仍然需要填写：它是客户来信的地址（Mailgun 路由把邮件转给 Replyflow）；客服地址不在 Mailgun 域名下时，也用它作为发件地址。',
   },
