@@ -87,8 +87,11 @@ describe('pnpm start (API, worker and a private Redis)', () => {
   it('starts a private Redis under its data folder when none answers, runs the API and the worker, and Ctrl-C stops all of it', async () => {
     const data = mkdtempSync(join(tmpdir(), 'rf-e2e-start-'))
     dirs.push(data)
+    // A newcomer's home: no tool has run here before (Turborepo would print its first-run telemetry notice).
+    const home = join(data, 'home')
+    mkdirSync(home)
     const [port, redisPort] = [await freePortPair(), await closedPort()]
-    const started = pnpmStart({ PATH: process.env.PATH ?? '', PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: data })
+    const started = pnpmStart({ PATH: process.env.PATH ?? '', HOME: home, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATA_DIR: data })
     running.push(started)
     const output = () => started.lines.join('\n')
 
@@ -96,6 +99,7 @@ describe('pnpm start (API, worker and a private Redis)', () => {
     await eventually(() => answers(`http://127.0.0.1:${port + 1}/healthz`), { timeoutMs: 60_000, intervalMs: 200, what: `the worker's /healthz; output so far:\n${output()}` })
     expect(output()).toContain(`[start] no Redis at redis://127.0.0.1:${redisPort}: starting a private redis-server on port ${redisPort} (data in ${join(data, 'redis')})`)
     expect(output()).toContain(`[start] worker health and metrics on http://localhost:${port + 1}/healthz`)
+    expect(output()).not.toMatch(/telemetry/i)
 
     // The private Redis: it answers on that port and keeps its data in the data folder, beside the database and token.
     const redis = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1, lazyConnect: true })

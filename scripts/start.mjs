@@ -37,10 +37,10 @@ function fail(message) {
 
 if (!MODES.includes(mode)) fail(`unknown mode "${mode}"; use one of: ${MODES.join(', ')}`)
 
-/** Runs a command to completion with the terminal attached; exits on failure. */
-function run(command, args, what) {
+/** Runs a command to completion with the terminal attached (with `extraEnv` besides ours); exits on failure. */
+function run(command, args, what, extraEnv = {}) {
   say(`${what}: ${command} ${args.join(' ')}`)
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env })
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...env, ...extraEnv } })
   if (result.error?.code === 'ENOENT') fail(`${command} is not installed. Install pnpm 10 with: npm install -g pnpm@10`)
   if (result.status !== 0) fail(`${what} failed (exit ${result.status ?? result.signal})`)
 }
@@ -251,7 +251,8 @@ async function runBench() {
 async function runApps() {
   // Before the build and Redis: a missing token is the quickest thing to say.
   ensureWorkerToken()
-  if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor')
+  // Without Turborepo's telemetry: its first-run notice landed beside the first admin's password, and it phones home.
+  if (mode !== 'worker') run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@replyflow/editor', '--output-logs=errors-only'], 'building the editor', { TURBO_TELEMETRY_DISABLED: '1' })
   redis = await ensureRedis()
   ensureQueuePrefix()
   env.PORT ||= '3000'
