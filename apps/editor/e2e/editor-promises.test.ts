@@ -233,6 +233,10 @@ describe('the editor’s promises, in Chromium', () => {
         await expect(page.getByRole('button', { name, exact: true }).isDisabled(), name).resolves.toBe(true)
       }
       await expect(editor.publishButton().isDisabled()).resolves.toBe(true)
+      // Publish says why, on hover and to a screen reader.
+      await page.getByTitle(m.editor.publishReadOnly, { exact: true }).waitFor()
+      const describedBy = (await editor.publishButton().getAttribute('aria-describedby')) ?? ''
+      await expect(page.locator(`[id="${describedBy}"]`).textContent()).resolves.toBe(m.editor.publishReadOnly)
       // The node panel shows v1's settings, and none of them can be changed.
       const panel = await editor.openPanel('check')
       await expect(panel.getByLabel(m.panel.label).isEditable()).resolves.toBe(false)

@@ -166,7 +166,8 @@ export const en = {
     readOnlyTested: 'The draft as the dry run tested it (read-only)',
     testRun: 'Test run',
     publish: 'Publish',
-    publishBlocked: 'Fix the {count} issues before publishing',
+    publishBlocked: 'Fix the issue before publishing | Fix the {count} issues before publishing',
+    publishReadOnly: 'Go back to the draft to publish it',
     nothingToPublish: 'Nothing to publish: the draft is the active version',
     canvas: 'Flow canvas',
     save: {
@@ -316,7 +317,7 @@ export const en = {
     testRun: 'Test run',
     testRunning: 'Running…',
     testRunHint: 'Tries the draft with a sample customer and message. Dry run — nothing is sent or assigned.',
-    fixIssuesFirst: 'Fix the draft’s {count} issues before a test run.',
+    fixIssuesFirst: 'Fix the draft’s issue before a test run. | Fix the draft’s {count} issues before a test run.',
     intro: 'Every run of every flow, newest first: real runs (a customer wrote in) and dry runs (tests from the editor).',
     showingDraft: 'Run {id} ({status}) on the draft',
     dry: 'Dry run',

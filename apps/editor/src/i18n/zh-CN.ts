@@ -163,6 +163,7 @@ export const zhCN: MessageSchema = {
     testRun: '试运行',
     publish: '发布',
     publishBlocked: '发布前请先解决 {count} 个问题',
+    publishReadOnly: '回到草稿后才能发布',
     nothingToPublish: '没有可发布的内容：草稿就是生效版本',
     canvas: '消息流画布',
     save: {
