@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { closeDb, createDb, migrate, type Db } from '@replyflow/db'
 import { createProducer, createRedisOutages, producerConnection, type Producer } from '@replyflow/queue'
 import type { FastifyInstance } from 'fastify'
@@ -20,12 +21,28 @@ export interface ApiServer {
 }
 
 /**
+ * Says so when other users of the machine can read the database: new files are
+ * private (0600), but an install from before keeps the mode it had, and the
+ * owner's choice is left to them.
+ */
+function warnIfOthersCanRead(path: string, logger: Logger): void {
+  if (path === ':memory:') return
+  const mode = statSync(path).mode & 0o777
+  if ((mode & 0o077) === 0) return
+  logger.warn(
+    { path, mode: mode.toString(8) },
+    `other users of this machine can read the database (mode ${mode.toString(8)}), with its password hashes and customers' mail: make it private with chmod 600 ${path}`,
+  )
+}
+
+/**
  * Opens the database (migrating it), Redis and the producer, builds the app,
  * creates the first admin and listens. `close()` stops accepting requests,
  * lets in-flight ones finish, then closes the connections.
  */
 export async function startServer(config: Config, logger: Logger, options: { host?: string } = {}): Promise<ApiServer> {
   const db: Db = createDb(config.databasePath)
+  warnIfOthersCanRead(config.databasePath, logger)
   migrate(db)
   const redis = producerConnection(config.redisUrl)
   // The producer fails fast when Redis is away; the work is safe in SQLite meanwhile. One line when it goes, one when it's back.

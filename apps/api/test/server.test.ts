@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -85,6 +85,22 @@ describe('startServer', () => {
       body: JSON.stringify({ email: 'admin@replyflow.local', password: generated[0]?.password }),
     })
     expect(login.status).toBe(200)
+  })
+
+  it('warns at start when other users can read the database, and not once it is private', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rf-server-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), removeQueueKeys)
+    await (await start(dir)).close()
+    const path = join(dir, 'nested', 'replyflow.db')
+    const warnings = async () => {
+      const lines: { msg?: string; level?: number }[] = []
+      await (await start(dir, FIRST_ADMIN, pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) }))).close()
+      return lines.filter((line) => line.msg?.startsWith('other users of this machine can read the database'))
+    }
+    expect(await warnings()).toEqual([])
+    // As an install from before private files left it.
+    chmodSync(path, 0o644)
+    expect(await warnings()).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining(`chmod 600 ${path}`) })])
   })
 
   it('logs a Redis outage once, not at every reconnect attempt', async () => {
