@@ -2,6 +2,7 @@ import { PLAIN_LINE_PATTERN } from '@replyflow/flow'
 import type { FastifyRequest } from 'fastify'
 import Type, { type TSchema } from 'typebox'
 import { ApiError, ErrorResponseSchema } from './errors.ts'
+import { NOT_BLANK_PATTERN } from './validation-errors.ts'
 
 /** `T | null`, for JSON fields that may be null. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
@@ -28,6 +29,9 @@ export const PageQuery = {
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 
 
+/** A text a person must actually write (an answer): not empty, not only white space. */
+export const NotBlank = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK_PATTERN })
+
 /** A short human name (an agent's, an API key's): one plain line, like a flow's. */
 export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: PLAIN_LINE_PATTERN })
 
@@ -39,6 +43,7 @@ export const errorResponses = {
   404: ErrorResponseSchema,
   409: ErrorResponseSchema,
   413: ErrorResponseSchema,
+  415: ErrorResponseSchema,
   422: ErrorResponseSchema,
   429: ErrorResponseSchema,
 } as const

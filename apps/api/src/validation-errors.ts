@@ -1,3 +1,6 @@
+/** The pattern of a text that must not be blank (`NotBlank` in schemas.ts): said as such when it fails. */
+export const NOT_BLANK_PATTERN = '\\S'
+
 /** One problem of a request, as `details` of a 400 `API_VALIDATION` lists it. */
 export interface ValidationDetail {
   /** Where: the request part and the JSON pointer in it, e.g. `body/input/customer/email`. */
@@ -51,6 +54,8 @@ function simple(error: SchemaError): { instancePath: string; message: string }[]
       return [{ instancePath: error.instancePath, message: `must be one of ${quoted(stringList(param(error, 'allowedValues')))}` }]
     case 'const':
       return [{ instancePath: error.instancePath, message: `must be ${JSON.stringify(param(error, 'allowedValue'))}` }]
+    case 'pattern':
+      return [{ instancePath: error.instancePath, message: param(error, 'pattern') === NOT_BLANK_PATTERN ? 'must not be blank' : (error.message ?? 'is invalid') }]
     case 'minLength':
       return [{ instancePath: error.instancePath, message: param(error, 'limit') === 1 ? 'must not be empty' : (error.message ?? 'is too short') }]
     default:

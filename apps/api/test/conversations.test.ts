@@ -123,6 +123,34 @@ describe('conversations/:id/messages', () => {
     expect(await assignees(assigned)).toEqual([ada.id])
   })
 
+  it('refuses an answer that would reach nobody, and stores none of it: blank, in an SMS conversation, to a customer without an address', async () => {
+    const grace = await createAgent(t, 'Grace')
+    const { flowId } = await createPublishedFlow(t)
+    const conversationOf = async (customer: object, message: object) => {
+      const res = await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/runs`, payload: { input: { customer, message: { subject: 'Hi', content: 'hello', ...message } } } })
+      return (await t.request({ method: 'GET', url: `/api/v1/runs/${res.json().id}` })).json().conversationId as string
+    }
+    const answer = (conversationId: string, content: string) =>
+      t.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, payload: { content, agentId: grace.id } })
+    const messages = async (conversationId: string) => (await t.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}/messages` })).json().items
+
+    const byMail = await conversationOf({ name: 'Ada', email: 'ada@customer.example.com' }, {})
+    const blank = await answer(byMail, ' \n\t ')
+    expect(blank.statusCode).toBe(400)
+    expect(blank.json().error).toMatchObject({ code: 'API_VALIDATION', details: [{ path: 'body/content', message: 'must not be blank' }] })
+
+    const bySms = await conversationOf({ name: 'Bo', phone: '+15550001' }, { channel: 'sms' })
+    const noAddress = await conversationOf({ name: 'Cy' }, {})
+    for (const [conversationId, reason] of [[bySms, /SMS conversation and no SMS provider/], [noAddress, /no e-mail address/]] as const) {
+      const refused = await answer(conversationId, 'Your refund is on its way.')
+      expect(refused.statusCode).toBe(422)
+      expect(refused.json().error).toMatchObject({ code: 'API_CUSTOMER_UNREACHABLE', message: expect.stringMatching(reason) })
+      expect(await messages(conversationId)).toHaveLength(1)
+    }
+    expect(await messages(byMail)).toHaveLength(1)
+    expect((await answer(byMail, 'Your refund is on its way.')).statusCode).toBe(201)
+  })
+
   it('lets agents answer only as themselves, and needs an agent', async () => {
     const [a] = await conversations(1)
     const grace = await createAgent(t, 'Grace')

@@ -115,6 +115,19 @@ describe('POST flows/:id/runs', () => {
     expect(unknown.statusCode).toBe(422)
     expect((await t.request({ method: 'GET', url: '/api/v1/conversations' })).json().items).toEqual([])
   })
+
+  it('runs a disabled flow only dry: a real run answers 409 and stores nothing', async () => {
+    const { flowId } = await createPublishedFlow(t)
+    expect((await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/disable`, payload: {} })).statusCode).toBe(200)
+    const payload = { input: { customer: { name: 'Ada', email: 'ada@customer.example.com' }, message: { content: 'refund please' } } }
+    const real = await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/runs`, payload })
+    expect(real.statusCode).toBe(409)
+    expect(real.json().error).toMatchObject({ code: 'API_FLOW_DISABLED', message: expect.stringContaining('dry run') })
+    expect((await t.request({ method: 'GET', url: `/api/v1/flows/${flowId}/runs` })).json().items).toEqual([])
+    expect((await t.request({ method: 'GET', url: '/api/v1/conversations' })).json().items).toEqual([])
+    const dry = await t.request({ method: 'POST', url: `/api/v1/flows/${flowId}/runs`, payload: { ...payload, dryRun: true } })
+    expect(dry.statusCode).toBe(202)
+  })
 })
 
 describe('GET flows/:id/runs', () => {

@@ -9,6 +9,7 @@ import {
   setMessageDeliveryStatus,
   touchConversation,
   type ConversationRow,
+  type CustomerRow,
   type DbOrTx,
   type JsonObject,
   type MessageFlags,
@@ -42,6 +43,17 @@ export interface AgentAnswerOutcome {
 }
 
 /**
+ * Why an answer in `conversation` would reach nobody, or null when it goes to
+ * the customer's e-mail address: only e-mail is delivered (there is no SMS
+ * provider), and only to a customer who has an address.
+ */
+export function unreachableCustomer(conversation: ConversationRow, customer: Pick<CustomerRow, 'email'> | undefined): string | null {
+  if (conversation.channel !== 'email') return `this is an ${conversation.channel.toUpperCase()} conversation and no ${conversation.channel.toUpperCase()} provider is configured: an answer would reach nobody`
+  if (!customer?.email) return 'the customer has no e-mail address: an answer would reach nobody'
+  return null
+}
+
+/**
  * Stores an agent's answer in a conversation and, in the same transaction,
  * a delivery to the customer on the customer's channel: by e-mail from the team
  * address, threaded under the customer's last mail (In-Reply-To) with the
@@ -72,8 +84,8 @@ export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: 
   if ((assigneesOf(tx, [conversation.id]).get(conversation.id) ?? []).length === 0) addAssignees(tx, conversation.id, [agent.id], at)
 
   const customer = findCustomerById(tx, conversation.customerId)
-  // Only e-mail answers are delivered from here; another channel's provider picks up its own messages.
-  if (conversation.channel !== 'email' || !customer?.email) return { messageId, deliveryIds: [] }
+  // An agent's e-mail reply is kept even so; the inbox refuses such an answer before it gets here.
+  if (unreachableCustomer(conversation, customer) || !customer?.email) return { messageId, deliveryIds: [] }
 
   const chain = conversationMailIds(tx, conversation.id)
   const lastFromCustomer = [...chain].reverse().find((entry) => entry.direction === 'in')

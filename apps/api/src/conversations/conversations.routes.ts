@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CONVERSATION_STATUSES, findAgent, removeAssignees, updateConversation } from '@replyflow/db'
+import { CONVERSATION_STATUSES, findAgent, findCustomerById, removeAssignees, updateConversation } from '@replyflow/db'
 import Type from 'typebox'
-import { createAgentAnswer } from '../answers/agent-answer.service.ts'
+import { createAgentAnswer, unreachableCustomer } from '../answers/agent-answer.service.ts'
 import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
 import { ApiError, forbidden } from '../errors.ts'
 import { handOver } from '../mail/hand-over.ts'
 import { mailIdentity, offlineEmailSettings } from '../mail/mail-identity.ts'
-import { DEFAULT_PAGE_SIZE, errorResponses, IdParams, Items, Nullable, PageQuery } from '../schemas.ts'
+import { DEFAULT_PAGE_SIZE, errorResponses, IdParams, Items, NotBlank, Nullable, PageQuery } from '../schemas.ts'
 import { AgentIdsBody, ConversationSchema, MessageSchema } from './conversations.schemas.ts'
 import { assign, conversationJson, getConversation, messagesOf, pageOfConversations } from './conversations.service.ts'
 
@@ -88,10 +88,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
       schema: {
         tags,
         summary: "Answer the customer; delivered on the channel of the customer's last message",
-        description: 'Agents answer as themselves; admins may name the answering agent with `agentId`.',
+        description:
+          'Agents answer as themselves; admins may name the answering agent with `agentId`. An answer that would reach nobody (an SMS conversation: no SMS provider is configured; a customer without an e-mail address) is refused with 422 `API_CUSTOMER_UNREACHABLE` and not stored.',
         params: IdParams,
         body: Type.Object(
-          { content: Type.String({ minLength: 1, maxLength: 100_000 }), agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { content: NotBlank(100_000), agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
           { additionalProperties: false },
         ),
         response: { 201: MessageSchema, ...errorResponses },
@@ -108,6 +109,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
         const conversation = getConversation(tx, request.params.id)
         const agent = findAgent(tx, agentId)
         if (!agent) throw new ApiError(422, 'API_AGENT_NOT_FOUND', `no agent "${agentId}"`)
+        const unreachable = unreachableCustomer(conversation, findCustomerById(tx, conversation.customerId))
+        if (unreachable) throw new ApiError(422, 'API_CUSTOMER_UNREACHABLE', unreachable)
         return createAgentAnswer(tx, identity, settings, { conversation, agent, content: request.body.content, now: deps.now() })
       })
       await handOver(deps, { deliveryIds: outcome.deliveryIds })

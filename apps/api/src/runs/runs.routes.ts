@@ -28,6 +28,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
           'The customer and message of `input` are stored as if the message had just arrived, and the run assigns and notifies for real.',
           'With `dryRun: true` nothing is stored but the run: it executes in a worker like any run, creates no customer, conversation or message, applies no effect (no assignment, no mail) and records in `effects` what it would have done.',
           'A dry run may carry `definition`, a draft to test before publishing (validated like publishing: 422 `invalid_flow`); it then runs instead of the active version and the run has `version: null`. `definition` without `dryRun: true` is refused (400).',
+          'A disabled flow (another flow took its trigger, or it was switched off) runs only as a dry run: a real run answers 409 `API_FLOW_DISABLED`.',
           'Honours `Idempotency-Key`: the same key and body answer the same run; the same key with another body answers 422.',
         ].join('\n\n'),
         params: IdParams,

@@ -97,7 +97,8 @@ export interface StartRunRequest {
  * `queued` run are written in one transaction, then the run is handed to the
  * queue. A dry run stores only the run (with its input): the worker executes
  * it and the API records what it would have done. It pins the active version,
- * or runs `definition` (validated as publishing does). With an
+ * or runs `definition` (validated as publishing does). A disabled flow runs
+ * only dry (409 `API_FLOW_DISABLED` otherwise). With an
  * `Idempotency-Key`, the same key and body return the same run.
  */
 export async function startManualRun(
@@ -126,6 +127,8 @@ export async function startManualRun(
     const flow = getFlow(tx, flowId)
     if (definition) assertValidDefinition(flow, definition)
     else if (!flow.activeVersionId) throw conflict('API_FLOW_NOT_PUBLISHED', `flow "${flow.name}" has no published version to run; publish it first`)
+    // A disabled flow does nothing for real (another flow may serve its trigger now); a dry run still tries it.
+    if (!dryRun && !flow.enabled) throw conflict('API_FLOW_DISABLED', `flow "${flow.name}" is disabled; enable it to run it, or start a dry run`)
     const nowMs = deps.now()
     const now = new Date(nowMs).toISOString()
     if (dryRun) {
