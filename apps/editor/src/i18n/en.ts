@@ -46,6 +46,8 @@ export const en = {
       API_VALIDATION: 'Please check: {fields}.',
       invalid_flow: 'The flow can’t be published yet: {issues}',
       API_FLOW_NOT_PUBLISHED: 'This flow has no published version yet: publish it first.',
+      API_FLOW_DISABLED: 'This flow is disabled: enable it to run it, or start a test run.',
+      API_CUSTOMER_UNREACHABLE: 'Your answer was not sent: it would reach nobody (an SMS conversation, and no SMS provider is set up; or a customer without an e-mail address).',
       API_FLOW_NOT_FOUND: 'This flow no longer exists.',
       API_FLOW_CHANNEL: 'This definition is for the other channel.',
       API_AGENT_NOT_FOUND: 'This agent no longer exists.',

@@ -42,6 +42,8 @@ export const zhCN: MessageSchema = {
       API_VALIDATION: '请检查：{fields}。',
       invalid_flow: '消息流暂时无法发布：{issues}',
       API_FLOW_NOT_PUBLISHED: '该消息流还没有发布过版本，请先发布。',
+      API_FLOW_DISABLED: '该消息流已停用：启用后才能运行，也可以先试运行。',
+      API_CUSTOMER_UNREACHABLE: '回复未发送：它无法送达任何人（这是短信会话，但尚未配置短信服务商；或客户没有邮箱地址）。',
       API_FLOW_NOT_FOUND: '该消息流已不存在。',
       API_FLOW_CHANNEL: '该定义属于另一个渠道。',
       API_AGENT_NOT_FOUND: '该客服已不存在。',
