@@ -50,6 +50,53 @@ describe('agents', () => {
     expect((await t.request({ method: 'GET', url: '/api/v1/agents', as: asGrace })).statusCode).toBe(200)
   })
 
+  describe('a login for an agent added without one (PATCH agents/:id { password })', () => {
+    const logIn = (email: string, password: string) => t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, as: null })
+    const patch = (id: string, payload: object, as?: Parameters<TestApp['request']>[0]['as']) =>
+      t.request({ method: 'PATCH', url: `/api/v1/agents/${id}`, payload, ...(as === undefined ? {} : { as }) })
+
+    it('is given by an admin, later changed (ending its sessions), and follows a new e-mail and name', async () => {
+      const ann = await createAgent(t, 'Ann', 'ann@team.example.com')
+      expect((await logIn('ann@team.example.com', 'ann-secret-1')).statusCode).toBe(401)
+      const given = await patch(ann.id, { password: 'ann-secret-1' })
+      expect(given.statusCode).toBe(200)
+      expect(given.json().userId).toEqual(expect.any(String))
+      const first = await logIn('ann@team.example.com', 'ann-secret-1')
+      expect(first.json().user).toMatchObject({ role: 'agent', agentId: ann.id, name: 'Ann' })
+      const asAnn = { headers: { cookie: `rf_session=${first.cookies.find((c) => c.name === 'rf_session')?.value}` }, role: 'agent' as const, id: '', email: '', password: '' }
+
+      // A new password: the old one and the open session stop working.
+      expect((await patch(ann.id, { password: 'ann-secret-2' })).statusCode).toBe(200)
+      expect((await t.request({ method: 'GET', url: '/api/v1/conversations', as: asAnn })).statusCode).toBe(401)
+      expect((await logIn('ann@team.example.com', 'ann-secret-1')).statusCode).toBe(401)
+
+      // The login follows the agent's new address and name.
+      expect((await patch(ann.id, { email: 'ann.lee@team.example.com', name: 'Ann Lee' })).statusCode).toBe(200)
+      expect((await logIn('ann@team.example.com', 'ann-secret-2')).statusCode).toBe(401)
+      expect((await logIn('ann.lee@team.example.com', 'ann-secret-2')).json().user).toMatchObject({ email: 'ann.lee@team.example.com', name: 'Ann Lee', agentId: ann.id })
+    })
+
+    it("needs an admin's session, never changes an admin's login, and refuses an e-mail another login has, changing nothing", async () => {
+      const ann = await createAgent(t, 'Ann', 'ann@team.example.com')
+      const key = (await t.request({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'ci' } })).json().key
+      const byKey = await t.request({ method: 'PATCH', url: `/api/v1/agents/${ann.id}`, payload: { password: 'ann-secret-1' }, as: null, headers: { authorization: `Bearer ${key}` } })
+      expect(byKey.statusCode).toBe(403)
+      const agentUser = await t.createUser('agent')
+      expect((await patch(ann.id, { password: 'ann-secret-1' }, agentUser)).statusCode).toBe(403)
+
+      const me = await createAgent(t, 'Admin Agent', t.admin.email)
+      const admins = await patch(me.id, { password: 'taken-over-1' })
+      expect(admins.statusCode).toBe(403)
+      expect((await logIn(t.admin.email, t.admin.password)).statusCode).toBe(200)
+
+      const taken = await patch(ann.id, { email: agentUser.email, password: 'ann-secret-1' })
+      expect(taken.statusCode).toBe(409)
+      expect(taken.json().error.code).toBe('API_LOGIN_EMAIL_TAKEN')
+      expect((await t.request({ method: 'GET', url: `/api/v1/agents/${ann.id}` })).json()).toMatchObject({ email: 'ann@team.example.com', userId: null })
+      expect((await patch(ann.id, { password: 'short' })).statusCode).toBe(400)
+    })
+  })
+
   it('ends the login of an agent who is removed: their session and their password stop working', async () => {
     const grace = await createAgent(t, 'Grace', 'grace@team.example.com', { password: 'grace-secret-1' })
     const credentials = { email: 'grace@team.example.com', password: 'grace-secret-1' }

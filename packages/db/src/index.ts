@@ -63,6 +63,7 @@ export {
   revokeApiKey,
   touchApiKey,
   updatePasswordHash,
+  updateUserIdentity,
 } from './repositories/users.ts'
 export type { ApiKeyRecord, UserRecord } from './repositories/users.ts'
 export {

@@ -9,6 +9,8 @@ import { agentView, createAgent, getAgent, removeAgent, updateAgentFields, withS
 
 const tags = ['agents']
 const Status = Type.Enum(AGENT_STATUSES)
+/** A login password, as `auth/password` takes a new one. */
+const Password = Type.String({ minLength: 8, maxLength: 1024 })
 const Phone = Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' })
 
 const AgentSchema = Type.Object({
@@ -45,7 +47,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
             email: Email,
             phone: Type.Optional(Nullable(Phone)),
             status: Type.Optional(Status),
-            password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+            password: Type.Optional(Password),
           },
           { additionalProperties: false },
         ),
@@ -71,16 +73,28 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       preValidation: trimName,
       schema: {
         tags,
-        summary: 'Change an agent',
+        summary: "Change an agent; with a password, give them a login for the inbox or a new password",
+        description:
+          "The agent's own login follows a new `email` and `name`. `password` gives an agent without a login one (role `agent`), or sets a new password for theirs and ends its sessions; it needs a logged-in admin (an API key makes no credentials), and an admin's own login is never changed here (403). 409 `API_LOGIN_EMAIL_TAKEN` when another login has the e-mail.",
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(Name), email: Type.Optional(Email), phone: Type.Optional(Nullable(Phone)), status: Type.Optional(Status) },
+          {
+            name: Type.Optional(Name),
+            email: Type.Optional(Email),
+            phone: Type.Optional(Nullable(Phone)),
+            status: Type.Optional(Status),
+            password: Type.Optional(Password),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: AgentSchema, ...errorResponses },
       },
     },
-    async (request) => agentView(deps.db, updateAgentFields(deps, request.params.id, request.body)),
+    async (request) => {
+      // A password makes or changes a login: credentials, which an API key may not create.
+      if (request.body.password !== undefined) assertSession(principalOf(request))
+      return agentView(deps.db, await updateAgentFields(deps, request.params.id, request.body))
+    },
   )
 
   app.put(
@@ -98,7 +112,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     async (request) => {
       const principal = principalOf(request)
       if (principal.user.role !== 'admin' && principal.agentId !== request.params.id) throw forbidden('agents may only set their own status')
-      return agentView(deps.db, updateAgentFields(deps, request.params.id, { status: request.body.status }))
+      return agentView(deps.db, await updateAgentFields(deps, request.params.id, { status: request.body.status }))
     },
   )
 

@@ -1,5 +1,6 @@
 import {
   deleteAgent,
+  deleteSessionsOfUser,
   deleteUser,
   findAgent,
   findAgentByEmail,
@@ -11,6 +12,8 @@ import {
   insertUser,
   newId,
   updateAgent,
+  updatePasswordHash,
+  updateUserIdentity,
   type AgentRow,
   type AgentStatus,
   type SuppressionRow,
@@ -18,7 +21,7 @@ import {
 } from '@replyflow/db'
 import { hashPassword } from '../auth/password.ts'
 import type { AppDeps } from '../deps.ts'
-import { conflict, notFound } from '../errors.ts'
+import { conflict, forbidden, notFound } from '../errors.ts'
 
 type Deps = Pick<AppDeps, 'db' | 'now'>
 
@@ -83,19 +86,51 @@ export async function createAgent(
   })
 }
 
-/** Changes an agent's fields. */
-export function updateAgentFields(
+function loginEmailTaken(email: string): Error {
+  return conflict('API_LOGIN_EMAIL_TAKEN', `another login already has the e-mail ${email}`)
+}
+
+/**
+ * Changes an agent's fields. The agent's own login (role `agent`) follows a new
+ * e-mail and name, so they keep logging in with the address the team sees.
+ * With `password`, the agent gets a login if they had none, or their login a
+ * new password with its sessions ended; an admin's login is theirs to change
+ * (`auth/password`, `pnpm reset-password`), never through their agent.
+ */
+export async function updateAgentFields(
   deps: Deps,
   id: string,
-  patch: { name?: string; email?: string; phone?: string | null; status?: AgentStatus },
-): AgentRow {
+  patch: { name?: string; email?: string; phone?: string | null; status?: AgentStatus; password?: string },
+): Promise<AgentRow> {
+  const { password, ...fields } = patch
+  // Hash outside the transaction: scrypt is slow by design and must not hold the write lock.
+  const passwordHash = password === undefined ? null : await hashPassword(password)
   return deps.db.transaction((tx) => {
-    getAgent(tx, id)
-    if (patch.email) {
-      const other = findAgentByEmail(tx, patch.email)
-      if (other && other.id !== id) throw emailTaken(patch.email)
+    const agent = getAgent(tx, id)
+    const nowMs = deps.now()
+    const now = new Date(nowMs).toISOString()
+    if (fields.email) {
+      const other = findAgentByEmail(tx, fields.email)
+      if (other && other.id !== id) throw emailTaken(fields.email)
     }
-    updateAgent(tx, id, { ...patch, updatedAt: new Date(deps.now()).toISOString() })
+    updateAgent(tx, id, { ...fields, updatedAt: now })
+    const updated = getAgent(tx, id)
+    const login = agent.userId ? findUser(tx, agent.userId) : undefined
+    if (login?.role === 'admin' && passwordHash) throw forbidden("an admin's password is changed by that admin (or with pnpm reset-password), not through their agent")
+    if (login?.role === 'agent') {
+      const owner = findUserForLogin(tx, updated.email)
+      if (owner && owner.id !== login.id) throw loginEmailTaken(updated.email)
+      updateUserIdentity(tx, login.id, { email: updated.email, name: updated.name }, now)
+      if (passwordHash) {
+        updatePasswordHash(tx, login.id, passwordHash, now)
+        deleteSessionsOfUser(tx, login.id, null)
+      }
+    } else if (!login && passwordHash) {
+      if (findUserForLogin(tx, updated.email)) throw loginEmailTaken(updated.email)
+      const userId = newId(nowMs)
+      insertUser(tx, { id: userId, email: updated.email, name: updated.name, role: 'agent', passwordHash, now })
+      updateAgent(tx, id, { userId })
+    }
     return getAgent(tx, id)
   })
 }

@@ -48,6 +48,16 @@ export function updatePasswordHash(db: DbOrTx, userId: string, passwordHash: str
   db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).run()
 }
 
+/** Changes a user's login e-mail (stored lower-cased) and name. */
+export function updateUserIdentity(db: DbOrTx, userId: string, identity: { email?: string; name?: string }, now: string): void {
+  const email = identity.email === undefined ? {} : { email: identity.email.toLowerCase() }
+  const name = identity.name === undefined ? {} : { name: identity.name }
+  db.update(users)
+    .set({ ...email, ...name, updatedAt: now })
+    .where(eq(users.id, userId))
+    .run()
+}
+
 /** Ends every session of a user but `keepSessionId` (none kept when null); returns how many ended. */
 export function deleteSessionsOfUser(db: DbOrTx, userId: string, keepSessionId: string | null): number {
   const others = keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId)
