@@ -430,6 +430,15 @@ describe('draft conflicts (baseUpdatedAt)', () => {
     expect(before.draft).toEqual(named(10))
   })
 
+  it('refuses a base that is not a time with 400, not a conflict, and writes nothing', async () => {
+    const flow = await createFlow()
+    const before = await getFlow(flow.id)
+    const bad = await saveOnBase(flow.id, named(10), 'not a date')
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().error).toMatchObject({ code: 'API_VALIDATION', details: [expect.objectContaining({ path: 'body/baseUpdatedAt' })] })
+    expect(await getFlow(flow.id)).toEqual(before)
+  })
+
   it('keeps the old behaviour without a base: the last save wins', async () => {
     const flow = await createFlow()
     expect((await saveOnBase(flow.id, named(10), flow.draftUpdatedAt)).statusCode).toBe(200)

@@ -146,6 +146,12 @@ describe('GET flows/:id/runs', () => {
     expect(first.nextCursor).toBe(ids[1])
     const second = (await t.request({ method: 'GET', url: `/api/v1/flows/${flowId}/runs?limit=2&cursor=${first.nextCursor}` })).json()
     expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0], status: 'succeeded' })], nextCursor: null })
+    // A cursor this API never gave out is refused, as the conversations' are (it listed every run).
+    for (const url of [`/api/v1/flows/${flowId}/runs?cursor=garbage`, '/api/v1/runs?cursor=garbage']) {
+      const bad = await t.request({ method: 'GET', url })
+      expect(bad.statusCode).toBe(400)
+      expect(bad.json().error.code).toBe('API_BAD_CURSOR')
+    }
 
     const queued = (await t.request({ method: 'GET', url: `/api/v1/flows/${flowId}/runs?status=queued` })).json()
     expect(queued.items.map((run: { id: string }) => run.id)).toEqual([ids[2], ids[1]])

@@ -52,3 +52,8 @@ export function newId(now: number = Date.now()): string {
   }
   return encodeTime(lastTime) + lastRandom.map((digit) => ALPHABET[digit]).join('')
 }
+
+/** Whether `text` has the shape of an id {@link newId} makes (26 characters of its alphabet). */
+export function isId(text: string): boolean {
+  return text.length === TIME_CHARS + RANDOM_CHARS && [...text].every((char) => ALPHABET.includes(char))
+}

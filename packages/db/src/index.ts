@@ -2,7 +2,7 @@
 export { MIGRATIONS_FOLDER, closeDb, createDb, migrate, pingDb } from './client.ts'
 export { inGroupCommit } from './group-commit.ts'
 export type { Db, DbOrTx, Tx } from './client.ts'
-export { newId } from './id.ts'
+export { isId, newId } from './id.ts'
 export {
   AGENT_STATUSES,
   AUTHOR_TYPES,

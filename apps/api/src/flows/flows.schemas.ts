@@ -70,7 +70,7 @@ export const UpdateFlowBody = Type.Object(
 
 /** The `draftUpdatedAt` a client last saw; a different stored one refuses the write with 409 `API_DRAFT_CONFLICT`. */
 export const DraftBaseSchema = Type.String({
-  minLength: 1,
+  format: 'date-time',
   maxLength: 64,
   description: 'The `draftUpdatedAt` you last saw: when the draft changed since (another tab, another admin), 409 `API_DRAFT_CONFLICT` and nothing is written',
 })

@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { listRuns, listRunsOfFlow } from '@replyflow/db'
+import { isId, listRuns, listRunsOfFlow } from '@replyflow/db'
 import { RunStatusSchema } from '@replyflow/queue'
 import Type from 'typebox'
 import type { AppDeps } from '../deps.ts'
+import { ApiError } from '../errors.ts'
 import { getFlow } from '../flows/flows.service.ts'
 import { DEFAULT_PAGE_SIZE, emptyBodyAsObject, errorResponses, IdParams, Page, PageQuery } from '../schemas.ts'
 import { RunAcceptedSchema, RunDetailSchema, RunListItemSchema, RunSummarySchema, StartRunBody } from './runs.schemas.ts'
 import { retryRun, runWithSteps, startManualRun } from './runs.service.ts'
 
 const tags = ['runs']
+
+/** A runs page's cursor: the id of the last run of the page before (what `nextCursor` gave), else 400 as for conversations. */
+function runCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || isId(cursor)) return cursor
+  throw new ApiError(400, 'API_BAD_CURSOR', 'cursor is not one this API gave out')
+}
 
 /** A page of `limit` items from a query asked for `limit + 1`: the extra one says whether there is a next page. */
 function page<T extends { id: string }>(items: T[], limit: number): { items: T[]; nextCursor: string | null } {
@@ -59,7 +66,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
     },
     async (request) => {
       const { status, flowId, cursor, limit = DEFAULT_PAGE_SIZE } = request.query
-      return page(listRuns(deps.db, { status, flowId, cursor, limit: limit + 1 }), limit)
+      return page(listRuns(deps.db, { status, flowId, cursor: runCursor(cursor), limit: limit + 1 }), limit)
     },
   )
 
@@ -77,7 +84,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
     async (request) => {
       getFlow(deps.db, request.params.id)
       const { status, cursor, limit = DEFAULT_PAGE_SIZE } = request.query
-      return page(listRunsOfFlow(deps.db, request.params.id, { status, cursor, limit: limit + 1 }), limit)
+      return page(listRunsOfFlow(deps.db, request.params.id, { status, cursor: runCursor(cursor), limit: limit + 1 }), limit)
     },
   )
 
