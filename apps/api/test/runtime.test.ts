@@ -84,7 +84,10 @@ describe('dev mailbox', () => {
     // An agent would read the others' notifications and could answer as them.
     const agent = await t.createUser('agent')
     for (const [method, url] of [['GET', '/mailbox/messages'], ['GET', '/mailbox/stats'], ['DELETE', '/mailbox/messages']] as const) {
-      expect((await t.request({ method, url: `${DEV_MAILBOX.path}${url}`, as: agent })).statusCode, `${method} ${url}`).toBe(403)
+      const refused = await t.request({ method, url: `${DEV_MAILBOX.path}${url}`, as: agent })
+      expect(refused.statusCode, `${method} ${url}`).toBe(403)
+      // Said as a refusal (the editor tells "not for you" from "off" by it), not as a bad request.
+      expect(refused.json().error.code, `${method} ${url}`).toBe('MAILBOX_FORBIDDEN')
     }
 
     const listed = await t.request({ method: 'GET', url: `${DEV_MAILBOX.path}/mailbox/messages` })

@@ -62,13 +62,16 @@ export class MailboxError extends Error {
   }
 }
 
+/** Codes of the statuses that are not a bad request (a host's access check answers 401 and 403). */
+const STATUS_CODES: Record<number, string> = { 401: 'MAILBOX_UNAUTHORIZED', 403: 'MAILBOX_FORBIDDEN', 404: 'MAILBOX_NOT_FOUND' }
+
 /** The control surface is our own JSON API, so it answers in our error shape (STYLE.md), not Mailgun's. */
 export function useControlErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error: { statusCode?: number; code?: string; message: string; validation?: unknown }, _request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
     const message = status < 500 ? error.message : 'internal error'
     const details = error.validation ? { details: error.validation } : {}
-    const code = error instanceof MailboxError ? error.code : status === 401 ? 'MAILBOX_UNAUTHORIZED' : status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL'
+    const code = error instanceof MailboxError ? error.code : (STATUS_CODES[status] ?? (status < 500 ? 'MAILBOX_BAD_REQUEST' : 'MAILBOX_INTERNAL'))
     return reply.code(status).send({ error: { code, message, ...details } })
   })
 }
