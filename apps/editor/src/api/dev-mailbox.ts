@@ -1,4 +1,4 @@
-import { request } from './client.ts'
+import { ApiError, request } from './client.ts'
 import type { DevMailboxStats, Items, MailboxSimulation, MailUpload, RecordedMail } from './types.ts'
 
 /**
@@ -15,8 +15,15 @@ const enc = encodeURIComponent
 
 /** The dev mailbox's recorded mail, and mail arriving from outside through its routes. */
 export const devMailboxApi = {
-  /** The dev mailbox's counters, or null when the API runs none (its control surface answers only then). */
-  stats: () => request<DevMailboxStats>('GET', `${DEV_MAILGUN}/mailbox/stats`, { quietUnauthorized: true }).catch(() => null),
+  /**
+   * The dev mailbox's counters, or null when the API runs none (404: its control surface is mounted only then).
+   * Any other failure rejects: a 403 (not an admin) or a lost connection says nothing about whether it runs.
+   */
+  stats: () =>
+    request<DevMailboxStats>('GET', `${DEV_MAILGUN}/mailbox/stats`, { quietUnauthorized: true }).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null
+      throw error
+    }),
   messages: () => request<Items<RecordedMail>>('GET', `${DEV_MAILGUN}/mailbox/messages`),
   clear: () => request<void>('DELETE', `${DEV_MAILGUN}/mailbox/messages`),
 
