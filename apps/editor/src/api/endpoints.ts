@@ -62,6 +62,7 @@ export const runsApi = {
 /** Agents. */
 export const agentsApi = {
   list: () => request<Items<Agent>>('GET', `${V1}/agents`),
+  get: (id: string) => request<Agent>('GET', `${V1}/agents/${enc(id)}`),
   create: (body: { name: string; email: string }) => request<Agent>('POST', `${V1}/agents`, { body }),
   update: (id: string, body: { name?: string; email?: string }) => request<Agent>('PATCH', `${V1}/agents/${enc(id)}`, { body }),
   setStatus: (id: string, status: AgentStatus) => request<Agent>('PUT', `${V1}/agents/${enc(id)}/status`, { body: { status } }),

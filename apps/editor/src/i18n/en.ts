@@ -87,7 +87,7 @@ export const en = {
   },
   login: {
     title: 'Sign in to Replyflow',
-    subtitle: 'Admins build message flows and answer customers here.',
+    subtitle: 'Admins build message flows and agents answer customers here.',
     email: 'E-mail',
     password: 'Password',
     submit: 'Sign in',
@@ -442,6 +442,7 @@ export const en = {
   },
   account: {
     menu: 'Account',
+    status: 'Your status',
     changePasswordMenu: 'Change password…',
     changePassword: 'Change password',
     current: 'Current password',

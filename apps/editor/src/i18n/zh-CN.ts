@@ -83,7 +83,7 @@ export const zhCN: MessageSchema = {
   },
   login: {
     title: '登录 Replyflow',
-    subtitle: '管理员在这里搭建消息流并回复客户。',
+    subtitle: '管理员在这里搭建消息流，客服在这里回复客户。',
     email: '邮箱',
     password: '密码',
     submit: '登录',
@@ -438,6 +438,7 @@ export const zhCN: MessageSchema = {
   },
   account: {
     menu: '账号',
+    status: '我的状态',
     changePasswordMenu: '修改密码…',
     changePassword: '修改密码',
     current: '当前密码',
