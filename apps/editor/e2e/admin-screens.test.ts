@@ -240,38 +240,6 @@ describe('the admin screens, in Chromium', () => {
     })
   })
 
-  it('sends notifications from each agent’s own address once chosen, with its note, and back from the team address (en, zh-CN)', async () => {
-    const settings = async () => (await system.request<{ senderMode: string }>('GET', '/settings/offline-email')).body.senderMode
-    for (const locale of ['en', 'zh-CN'] as const) {
-      await withEditor(locale, async (editor) => {
-        const { m, page } = editor
-        const open = async () => {
-          await page.getByRole('link', { name: `${m.nav.offline}: ${m.nav.offlineEmail}` }).click()
-          await page.getByRole('heading', { name: m.offline.title }).waitFor()
-        }
-        // The note quotes an address; its @ must reach the screen as written.
-        const note = page.getByText(m.offline.agentDomain.replace("{'@'}", '@'))
-        await open()
-        await page.getByRole('radio', { name: m.offline.agent }).check()
-        await note.waitFor()
-        await page.getByRole('textbox', { name: m.offline.teamAddress }).fill(TEAM)
-        await page.getByRole('button', { name: m.app.save }).click()
-        await page.getByText(m.offline.saved).waitFor()
-        expect(await settings()).toBe('agent')
-        // Opened again, the saved choice shows with its note.
-        await page.reload()
-        await page.getByRole('heading', { name: m.offline.title }).waitFor()
-        await expect(page.getByRole('radio', { name: m.offline.agent }).isChecked()).resolves.toBe(true)
-        await note.waitFor()
-        await page.getByRole('radio', { name: m.offline.team }).check()
-        await page.getByRole('button', { name: m.app.save }).click()
-        await page.getByText(m.offline.saved).waitFor()
-        expect(await settings()).toBe('team')
-        await expect(note.count()).resolves.toBe(0)
-      })
-    }
-  })
-
   it('changes the admin’s password from the user menu', async () => {
     await withEditor('en', async (editor) => {
       const { m, page } = editor

@@ -64,7 +64,8 @@ export const agentsApi = {
   list: () => request<Items<Agent>>('GET', `${V1}/agents`),
   get: (id: string) => request<Agent>('GET', `${V1}/agents/${enc(id)}`),
   create: (body: { name: string; email: string }) => request<Agent>('POST', `${V1}/agents`, { body }),
-  update: (id: string, body: { name?: string; email?: string }) => request<Agent>('PATCH', `${V1}/agents/${enc(id)}`, { body }),
+  /** With `password`: gives the agent a login for the inbox, or their login a new password (admins only). */
+  update: (id: string, body: { name?: string; email?: string; password?: string }) => request<Agent>('PATCH', `${V1}/agents/${enc(id)}`, { body }),
   setStatus: (id: string, status: AgentStatus) => request<Agent>('PUT', `${V1}/agents/${enc(id)}/status`, { body: { status } }),
   remove: (id: string) => request<void>('DELETE', `${V1}/agents/${enc(id)}`),
 }
