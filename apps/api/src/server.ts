@@ -25,7 +25,7 @@ export interface ApiServer {
  * private (0600), but an install from before keeps the mode it had, and the
  * owner's choice is left to them.
  */
-function warnIfOthersCanRead(path: string, logger: Logger): void {
+export function warnIfOthersCanRead(path: string, logger: Pick<Logger, 'warn'>): void {
   if (path === ':memory:') return
   const mode = statSync(path).mode & 0o777
   if ((mode & 0o077) === 0) return

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
+import { closeDb, createDb } from '@replyflow/db'
 import { workerConnection } from '@replyflow/queue'
 import { parseConfig } from '../src/config.ts'
-import { startServer, type ApiServer } from '../src/server.ts'
+import { startServer, warnIfOthersCanRead, type ApiServer } from '../src/server.ts'
 import { REDIS_URL, WORKER_TOKEN } from './helper.ts'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -87,20 +88,21 @@ describe('startServer', () => {
     expect(login.status).toBe(200)
   })
 
-  it('warns at start when other users can read the database, and not once it is private', async () => {
+  it('warns at start when other users can read the database, and not once it is private', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf-server-'))
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), removeQueueKeys)
-    await (await start(dir)).close()
-    const path = join(dir, 'nested', 'replyflow.db')
-    const warnings = async () => {
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    const path = join(dir, 'replyflow.db')
+    closeDb(createDb(path))
+    const warnings = () => {
       const lines: { msg?: string; level?: number }[] = []
-      await (await start(dir, FIRST_ADMIN, pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) }))).close()
-      return lines.filter((line) => line.msg?.startsWith('other users of this machine can read the database'))
+      warnIfOthersCanRead(path, pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) }))
+      return lines
     }
-    expect(await warnings()).toEqual([])
+    expect(warnings()).toEqual([])
     // As an install from before private files left it.
     chmodSync(path, 0o644)
-    expect(await warnings()).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining(`chmod 600 ${path}`) })])
+    expect(warnings()).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining(`other users of this machine can read the database (mode 644)`) })])
+    expect(warnings()[0]?.msg).toContain(`chmod 600 ${path}`)
   })
 
   it('logs a Redis outage once, not at every reconnect attempt', async () => {
