@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import type { BrowserContext } from 'playwright-core'
 import { E2E, eventually, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
-import { launchChromium } from './chromium.ts'
-import { EditorPage, fmt, literally, until } from './editor-page.ts'
+import { inChromium, fmt, literally, until, type EditorPage } from './editor-page.ts'
 
 // The screens a new admin looked for and found only in the API: a flow's
 // actions in the list, API keys, managing agents, their own password, every
@@ -25,20 +24,11 @@ describe('the admin screens, in Chromium', () => {
     await system?.stop()
   })
 
-  async function withEditor(locale: Locale, play: (editor: EditorPage, context: BrowserContext) => Promise<void>): Promise<void> {
-    const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', width: 1440, height: 900 })
-    const problems: string[] = []
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      page.on('pageerror', (error) => problems.push(error.message))
-      const editor = new EditorPage(page, locale, system.apiUrl)
+  const withEditor = (locale: Locale, play: (editor: EditorPage, context: BrowserContext) => Promise<void>) =>
+    inChromium(system.apiUrl, locale, async (editor, context) => {
       await editor.login(E2E.admin.email, password)
-      await play(editor, browser.context)
-    } finally {
-      await browser.close()
-    }
-    expect(problems).toEqual([])
-  }
+      await play(editor, context)
+    })
 
   async function flows(): Promise<{ id: string; name: string; enabled: boolean }[]> {
     return (await system.request<{ items: { id: string; name: string; enabled: boolean }[] }>('GET', '/flows')).body.items

@@ -1,16 +1,44 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import type { Locator, Page } from 'playwright-core'
+import type { BrowserContext, Locator, Page } from 'playwright-core'
 import { NODE_CATALOG, RESULT_LABELS, type Locale, type NodeResult, type NodeType } from '@replyflow/flow'
 import { en, type MessageSchema } from '../src/i18n/en.ts'
 import { zhCN } from '../src/i18n/zh-CN.ts'
+import { launchChromium } from './chromium.ts'
 
 /** Where screenshots of key states go (the repository's test output folder). */
 export const SCREENSHOTS = join(import.meta.dirname, '../../../test-results/editor')
 
 /** The UI's own messages, so the tests find controls by the names users see, in either language. */
 export const MESSAGES: Record<Locale, MessageSchema> = { en, 'zh-CN': zhCN }
+
+/**
+ * Plays `play` in a fresh headless Chromium in `locale` (at `size`) on the
+ * editor of `apiUrl`, as a user; logging in is the play's. The test fails on
+ * any error the page throws, and on anything the editor's Content-Security-Policy
+ * blocks: the editor must not need what its own policy forbids.
+ */
+export async function inChromium(
+  apiUrl: string,
+  locale: Locale,
+  play: (editor: EditorPage, context: BrowserContext) => Promise<void>,
+  size: { width: number; height: number } = { width: 1440, height: 900 },
+): Promise<void> {
+  const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', ...size })
+  const problems: string[] = []
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    page.on('pageerror', (error) => problems.push(error.message))
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text())
+    })
+    await play(new EditorPage(page, locale, apiUrl), browser.context)
+  } finally {
+    await browser.close()
+  }
+  expect(problems).toEqual([])
+}
 
 /** Fills `{name}` placeholders the way vue-i18n does for these plain messages. */
 export function fmt(message: string, params: Record<string, string | number> = {}): string {

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FlowDefinition, Locale } from '@replyflow/flow'
 import type { Page } from 'playwright-core'
 import { E2E, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
-import { launchChromium } from './chromium.ts'
-import { EditorPage, MESSAGES, fmt, literally, until } from './editor-page.ts'
+import { EditorPage, inChromium, MESSAGES, fmt, literally, until } from './editor-page.ts'
 
 // The editor's remaining promises (issue 6), each played as a user would in
 // real Chromium: editing comfort on the canvas, an older version read-only, an
@@ -42,20 +41,11 @@ describe('the editor’s promises, in Chromium', () => {
     await system?.stop()
   })
 
-  async function withEditor(locale: Locale, play: (editor: EditorPage) => Promise<void>): Promise<void> {
-    const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', width: 1440, height: 900 })
-    const problems: string[] = []
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      page.on('pageerror', (error) => problems.push(error.message))
-      const editor = new EditorPage(page, locale, system.apiUrl)
+  const withEditor = (locale: Locale, play: (editor: EditorPage) => Promise<void>) =>
+    inChromium(system.apiUrl, locale, async (editor) => {
       await editor.login(E2E.admin.email, E2E.admin.password)
       await play(editor)
-    } finally {
-      await browser.close()
-    }
-    expect(problems).toEqual([])
-  }
+    })
 
   /** A flow with `definition` as its draft, not published. */
   async function draftFlow(name: string, definition: FlowDefinition): Promise<string> {

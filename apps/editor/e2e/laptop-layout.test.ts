@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import { E2E, referenceFlow, startSystem, type System } from '../../../e2e/harness.ts'
-import { launchChromium } from './chromium.ts'
-import { EditorPage, fmt, until } from './editor-page.ts'
+import { inChromium, fmt, until, type EditorPage } from './editor-page.ts'
 
 // A laptop screen with the flow list open: every action of the editor stays
 // in view and usable, the canvas keeps its own room, and a new admin's first
@@ -21,18 +20,7 @@ describe('the editor on a laptop screen, in Chromium', () => {
     await system?.stop()
   })
 
-  async function withEditor(size: { width: number; height: number }, locale: Locale, play: (editor: EditorPage) => Promise<void>): Promise<void> {
-    const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', ...size })
-    const problems: string[] = []
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      page.on('pageerror', (error) => problems.push(error.message))
-      await play(new EditorPage(page, locale, system.apiUrl))
-    } finally {
-      await browser.close()
-    }
-    expect(problems).toEqual([])
-  }
+  const withEditor = (size: { width: number; height: number }, locale: Locale, play: (editor: EditorPage) => Promise<void>) => inChromium(system.apiUrl, locale, play, size)
 
   for (const locale of ['en', 'zh-CN'] as const) {
     it(`keeps Publish in view and clickable at 1280×720 with the flow list open, beside a canvas of its own (${locale})`, async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import { E2E, startSystem, type System } from '../../../e2e/harness.ts'
-import { launchChromium } from './chromium.ts'
-import { EditorPage, fmt } from './editor-page.ts'
+import { inChromium, fmt, type EditorPage } from './editor-page.ts'
 
 // How the team is set up, as an admin does it in the editor: where
 // notifications come from (Settings → EMAIL), and a login for an agent who was
@@ -22,18 +21,7 @@ describe('setting up the team, in Chromium', () => {
     await system?.stop()
   })
 
-  async function withEditor(locale: Locale, play: (editor: EditorPage) => Promise<void>): Promise<void> {
-    const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', width: 1440, height: 900 })
-    const problems: string[] = []
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      page.on('pageerror', (error) => problems.push(error.message))
-      await play(new EditorPage(page, locale, system.apiUrl))
-    } finally {
-      await browser.close()
-    }
-    expect(problems).toEqual([])
-  }
+  const withEditor = (locale: Locale, play: (editor: EditorPage) => Promise<void>) => inChromium(system.apiUrl, locale, play)
 
   const asAdmin = (locale: Locale, play: (editor: EditorPage) => Promise<void>) =>
     withEditor(locale, async (editor) => {

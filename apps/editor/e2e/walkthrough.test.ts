@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '@replyflow/flow'
 import { E2E, eventually, startSystem, type System } from '../../../e2e/harness.ts'
 import { launchChromium } from './chromium.ts'
-import { EditorPage, fmt, until } from './editor-page.ts'
+import { EditorPage, inChromium, fmt, until } from './editor-page.ts'
 
 // The reference walkthrough of DESIGN.md §1, played in real Chromium by a new
 // admin against a real API, worker and Mailgun server — in English and in 简体中文.
@@ -21,23 +21,7 @@ describe('the editor, end to end in Chromium', () => {
     expect(response.status).toBe(200)
   }
 
-  async function withEditor(locale: Locale, play: (editor: EditorPage) => Promise<void>): Promise<void> {
-    const browser = await launchChromium({ locale: locale === 'zh-CN' ? 'zh-CN' : 'en-US', width: 1920, height: 1080 })
-    const problems: string[] = []
-    try {
-      const page = browser.context.pages()[0] ?? (await browser.context.newPage())
-      page.on('pageerror', (error) => problems.push(error.message))
-      // The editor's Content-Security-Policy must not get in the way of anything it does itself.
-      page.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text())
-      })
-      const editor = new EditorPage(page, locale, system.apiUrl)
-      await play(editor)
-    } finally {
-      await browser.close()
-    }
-    expect(problems).toEqual([])
-  }
+  const withEditor = (locale: Locale, play: (editor: EditorPage) => Promise<void>) => inChromium(system.apiUrl, locale, play, { width: 1920, height: 1080 })
 
   beforeAll(async () => {
     system = await startSystem()
