@@ -14,13 +14,17 @@ export function storedSecret(deps: { db: Db; now: () => number }, key: string): 
   if (!known) cache.set(deps.db, (known = new Map()))
   let secret = known.get(key)
   if (secret === undefined) {
-    secret = deps.db.transaction((tx) => {
-      const stored = getSetting(tx, key)
-      if (typeof stored === 'string') return stored
-      const generated = randomBytes(32).toString('hex')
-      putSetting(tx, key, generated, new Date(deps.now()).toISOString())
-      return generated
-    })
+    // Immediate: the write lock before the read, so two processes starting on one file make one secret.
+    secret = deps.db.transaction(
+      (tx) => {
+        const stored = getSetting(tx, key)
+        if (typeof stored === 'string') return stored
+        const generated = randomBytes(32).toString('hex')
+        putSetting(tx, key, generated, new Date(deps.now()).toISOString())
+        return generated
+      },
+      { behavior: 'immediate' },
+    )
     known.set(key, secret)
   }
   return secret

@@ -104,7 +104,6 @@ export {
   conversationMailIds,
   countOnlineAgents,
   countRecentDeliveriesTo,
-  ensureMailIdSecret,
   findAgentByEmail,
   findAttachment,
   findConversationById,

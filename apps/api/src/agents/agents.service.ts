@@ -107,30 +107,34 @@ export async function updateAgentFields(
   const passwordHash = password === undefined ? null : await hashPassword(password)
   return deps.db.transaction((tx) => {
     const agent = getAgent(tx, id)
-    const nowMs = deps.now()
-    const now = new Date(nowMs).toISOString()
     if (fields.email) {
       const other = findAgentByEmail(tx, fields.email)
       if (other && other.id !== id) throw emailTaken(fields.email)
     }
-    updateAgent(tx, id, { ...fields, updatedAt: now })
-    const updated = getAgent(tx, id)
+    const email = (fields.email ?? agent.email).toLowerCase()
+    const name = fields.name ?? agent.name
     const login = agent.userId ? findUser(tx, agent.userId) : undefined
     if (login?.role === 'admin' && passwordHash) throw forbidden("an admin's password is changed by that admin (or with pnpm reset-password), not through their agent")
-    if (login?.role === 'agent') {
-      const owner = findUserForLogin(tx, updated.email)
-      if (owner && owner.id !== login.id) throw loginEmailTaken(updated.email)
-      updateUserIdentity(tx, login.id, { email: updated.email, name: updated.name }, now)
+    // The agent's own login (or the one made now) goes by the agent's e-mail: no other login may have it.
+    const ownLogin = login?.role === 'agent' ? login : undefined
+    if ((ownLogin && fields.email) || (!login && passwordHash)) {
+      const owner = findUserForLogin(tx, email)
+      if (owner && owner.id !== ownLogin?.id) throw loginEmailTaken(email)
+    }
+    const nowMs = deps.now()
+    const now = new Date(nowMs).toISOString()
+    let userId = agent.userId
+    if (ownLogin) {
+      if (fields.email !== undefined || fields.name !== undefined) updateUserIdentity(tx, ownLogin.id, { email, name }, now)
       if (passwordHash) {
-        updatePasswordHash(tx, login.id, passwordHash, now)
-        deleteSessionsOfUser(tx, login.id, null)
+        updatePasswordHash(tx, ownLogin.id, passwordHash, now)
+        deleteSessionsOfUser(tx, ownLogin.id, null)
       }
     } else if (!login && passwordHash) {
-      if (findUserForLogin(tx, updated.email)) throw loginEmailTaken(updated.email)
-      const userId = newId(nowMs)
-      insertUser(tx, { id: userId, email: updated.email, name: updated.name, role: 'agent', passwordHash, now })
-      updateAgent(tx, id, { userId })
+      userId = newId(nowMs)
+      insertUser(tx, { id: userId, email, name, role: 'agent', passwordHash, now })
     }
+    updateAgent(tx, id, { ...fields, userId, updatedAt: now })
     return getAgent(tx, id)
   })
 }

@@ -15,6 +15,7 @@ import {
   type MessageFlags,
 } from '@replyflow/db'
 import { composeCustomerReply, replySubject, type OfflineEmailSettings, type OutboundAttachment } from '@replyflow/mail'
+import { ApiError } from '../errors.ts'
 import { deliveryGate } from '../mail/delivery-gate.ts'
 import type { MailIdentity } from '../mail/mail-identity.ts'
 
@@ -33,6 +34,11 @@ export interface AgentAnswerInput {
   flags?: MessageFlags
   /** Files of the answer (stored under its message by the caller), mailed to the customer with it. */
   attachments?: readonly OutboundAttachment[]
+  /**
+   * An answer that would reach nobody is refused (422 `API_CUSTOMER_UNREACHABLE`, nothing written) when
+   * true, as the inbox does; an agent's e-mail reply, which a webhook can't refuse, is kept undelivered.
+   */
+  refuseUnreachable?: boolean
   now: number
 }
 
@@ -47,7 +53,7 @@ export interface AgentAnswerOutcome {
  * the customer's e-mail address: only e-mail is delivered (there is no SMS
  * provider), and only to a customer who has an address.
  */
-export function unreachableCustomer(conversation: ConversationRow, customer: Pick<CustomerRow, 'email'> | undefined): string | null {
+function unreachableCustomer(conversation: ConversationRow, customer: Pick<CustomerRow, 'email'> | undefined): string | null {
   if (conversation.channel !== 'email') return `this is an ${conversation.channel.toUpperCase()} conversation and no ${conversation.channel.toUpperCase()} provider is configured: an answer would reach nobody`
   if (!customer?.email) return 'the customer has no e-mail address: an answer would reach nobody'
   return null
@@ -62,6 +68,9 @@ export function unreachableCustomer(conversation: ConversationRow, customer: Pic
  */
 export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: OfflineEmailSettings, input: AgentAnswerInput): AgentAnswerOutcome {
   const { conversation, agent, now } = input
+  const customer = findCustomerById(tx, conversation.customerId)
+  const unreachable = unreachableCustomer(conversation, customer)
+  if (unreachable && input.refuseUnreachable) throw new ApiError(422, 'API_CUSTOMER_UNREACHABLE', unreachable)
   const at = new Date(now).toISOString()
   const messageId = newId(now)
   insertMessage(tx, {
@@ -83,9 +92,7 @@ export function createAgentAnswer(tx: DbOrTx, identity: MailIdentity, settings: 
   // Whoever answers an unassigned conversation takes it, so it shows under their "Mine" and no longer as waiting.
   if ((assigneesOf(tx, [conversation.id]).get(conversation.id) ?? []).length === 0) addAssignees(tx, conversation.id, [agent.id], at)
 
-  const customer = findCustomerById(tx, conversation.customerId)
-  // An agent's e-mail reply is kept even so; the inbox refuses such an answer before it gets here.
-  if (unreachableCustomer(conversation, customer) || !customer?.email) return { messageId, deliveryIds: [] }
+  if (unreachable || !customer?.email) return { messageId, deliveryIds: [] }
 
   const chain = conversationMailIds(tx, conversation.id)
   const lastFromCustomer = [...chain].reverse().find((entry) => entry.direction === 'in')

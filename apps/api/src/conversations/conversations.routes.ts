@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { CONVERSATION_STATUSES, findAgent, findCustomerById, removeAssignees, updateConversation } from '@replyflow/db'
+import { CONVERSATION_STATUSES, findAgent, removeAssignees, updateConversation } from '@replyflow/db'
 import Type from 'typebox'
-import { createAgentAnswer, unreachableCustomer } from '../answers/agent-answer.service.ts'
+import { createAgentAnswer } from '../answers/agent-answer.service.ts'
 import { principalOf } from '../auth/access.ts'
 import type { AppDeps } from '../deps.ts'
 import { ApiError, forbidden } from '../errors.ts'
@@ -109,9 +109,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
         const conversation = getConversation(tx, request.params.id)
         const agent = findAgent(tx, agentId)
         if (!agent) throw new ApiError(422, 'API_AGENT_NOT_FOUND', `no agent "${agentId}"`)
-        const unreachable = unreachableCustomer(conversation, findCustomerById(tx, conversation.customerId))
-        if (unreachable) throw new ApiError(422, 'API_CUSTOMER_UNREACHABLE', unreachable)
-        return createAgentAnswer(tx, identity, settings, { conversation, agent, content: request.body.content, now: deps.now() })
+        return createAgentAnswer(tx, identity, settings, { conversation, agent, content: request.body.content, refuseUnreachable: true, now: deps.now() })
       })
       await handOver(deps, { deliveryIds: outcome.deliveryIds })
       const message = messagesOf(deps.db, request.params.id).find((item) => item.id === outcome.messageId)

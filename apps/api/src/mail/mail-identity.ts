@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
-import { ensureMailIdSecret, mailSettingValue, type Db } from '@replyflow/db'
+import { MAIL_ID_SECRET_KEY, mailSettingValue, type Db } from '@replyflow/db'
 import type { OfflineEmailSettings } from '@replyflow/mail'
 import type { Config } from '../config.ts'
 import { storedSecret } from '../stored-secret.ts'
@@ -25,9 +24,6 @@ export function mailDomain(config: Config): string {
   return config.mailgun.domain ?? DEV_MAIL.domain
 }
 
-// The id-signing secret is read once per database: it never changes after it is first stored.
-const secrets = new WeakMap<Db, string>()
-
 /**
  * The key Mailgun's webhook signatures are checked with: MAILGUN_WEBHOOK_SIGNING_KEY,
  * or, for the dev mailbox without one, a key generated on first use and kept in
@@ -40,12 +36,7 @@ export function webhookSigningKey(deps: { config: Config; db: Db; now: () => num
 
 /** Domain and signing secret of our ids; the secret is created on first use and kept in the settings table. */
 export function mailIdentity(deps: { config: Config; db: Db; now: () => number }): MailIdentity {
-  let secret = secrets.get(deps.db)
-  if (secret === undefined) {
-    secret = ensureMailIdSecret(deps.db, randomBytes(32).toString('base64url'), new Date(deps.now()).toISOString())
-    secrets.set(deps.db, secret)
-  }
-  return { domain: mailDomain(deps.config), secret }
+  return { domain: mailDomain(deps.config), secret: storedSecret(deps, MAIL_ID_SECRET_KEY) }
 }
 
 function isOfflineEmailSettings(value: unknown): value is OfflineEmailSettings {

@@ -499,16 +499,5 @@ export function mailSettingValue(db: DbOrTx, key: string): JsonValue | undefined
   return settingValueQuery(db).get({ key })?.value
 }
 
-/**
- * The secret our Message-Ids and reply addresses are signed with: `candidate`
- * the first time (stored), the stored one ever after, so threading survives restarts.
- */
-export function ensureMailIdSecret(db: DbOrTx, candidate: string, now: string): string {
-  db.insert(settings).values({ key: MAIL_ID_SECRET_KEY, value: candidate, updatedAt: now }).onConflictDoNothing().run()
-  const stored = mailSettingValue(db, MAIL_ID_SECRET_KEY)
-  if (typeof stored !== 'string') throw new Error(`setting ${MAIL_ID_SECRET_KEY} is not a string`)
-  return stored
-}
-
 /** Settings key of the id-signing secret (never shown by the API). */
 export const MAIL_ID_SECRET_KEY = 'mail-id-secret'

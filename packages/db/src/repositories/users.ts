@@ -48,12 +48,10 @@ export function updatePasswordHash(db: DbOrTx, userId: string, passwordHash: str
   db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).run()
 }
 
-/** Changes a user's login e-mail (stored lower-cased) and name. */
-export function updateUserIdentity(db: DbOrTx, userId: string, identity: { email?: string; name?: string }, now: string): void {
-  const email = identity.email === undefined ? {} : { email: identity.email.toLowerCase() }
-  const name = identity.name === undefined ? {} : { name: identity.name }
+/** Sets a user's login e-mail (stored lower-cased) and name. */
+export function updateUserIdentity(db: DbOrTx, userId: string, identity: { email: string; name: string }, now: string): void {
   db.update(users)
-    .set({ ...email, ...name, updatedAt: now })
+    .set({ email: identity.email.toLowerCase(), name: identity.name, updatedAt: now })
     .where(eq(users.id, userId))
     .run()
 }
